@@ -1,0 +1,30 @@
+package io.gridshare.node.engine;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One job as the engine sees it.
+ *
+ * @param jobId identifier used in logs and errors
+ * @param prompt the prompt text (may be empty: generation starts from BOS)
+ * @param emittedTokens tokens of this job already delivered to the tenant by another node or an
+ *     earlier run; the engine continues after them exactly as an uninterrupted run would, and
+ *     numbers new tokens from {@code emittedTokens.size()}
+ * @param maxTokens the job's total output length, emitted tokens included
+ * @param sampling temperature, top-p and seed
+ */
+public record JobRequest(String jobId, String prompt, List<Integer> emittedTokens, int maxTokens,
+                         SamplingParams sampling) {
+    public JobRequest {
+        Objects.requireNonNull(jobId, "jobId");
+        Objects.requireNonNull(prompt, "prompt");
+        emittedTokens = List.copyOf(Objects.requireNonNull(emittedTokens, "emittedTokens"));
+        Objects.requireNonNull(sampling, "sampling");
+    }
+
+    /** A fresh job with nothing emitted yet. */
+    public static JobRequest of(String jobId, String prompt, int maxTokens, SamplingParams sampling) {
+        return new JobRequest(jobId, prompt, List.of(), maxTokens, sampling);
+    }
+}
