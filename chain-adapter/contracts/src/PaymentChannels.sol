@@ -32,11 +32,13 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         uint64 closesAt; // zero until startClose
     }
 
-    /// @dev One redeemMany transfer: consecutive channels with the same payee and token share it.
+    /// @dev What one redemption pays, and in redeemMany one transfer: consecutive channels with the same payee
+    /// and token share it.
     struct Payout {
         address payee;
         address token;
         uint256 toPayee;
+        uint256 fee;
     }
 
     uint16 private constant MAX_FEE_BPS = 100;
@@ -160,12 +162,12 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
     /// @inheritdoc IPaymentChannels
     function redeem(uint256 channelId, uint256 cumulativeAmount, bytes calldata signature) external nonReentrant {
         // Check and Effect (in _redeem)
-        (address payee, address token, uint256 paid, uint256 fee) =
-            _redeem(channelId, cumulativeAmount, signature);
-        if (fee != 0) _accrueFee(token, fee);
+        Payout memory out;
+        _redeem(out, channelId, cumulativeAmount, signature);
+        if (out.fee != 0) _accrueFee(out.token, out.fee);
 
         // Interaction
-        IERC20(token).safeTransfer(payee, paid - fee);
+        IERC20(out.token).safeTransfer(out.payee, out.toPayee);
     }
 
     /// @inheritdoc IPaymentChannels
@@ -181,28 +183,16 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         }
         if (n == 0) revert PaymentChannels_EmptyBatch();
 
-        // Check and Effect, per channel; transfers are gathered per (payee, token) run and made at the end.
+        // Check and Effect, per channel; transfers are gathered per (payee, token) run.
         Payout[] memory payouts = new Payout[](n);
         uint256 runs;
-        uint256 runFee;
-        Payout memory run = payouts[0];
         for (uint256 i; i < n; ++i) {
-            (address payee, address token, uint256 paid, uint256 fee) =
-                _redeem(channelIds[i], cumulativeAmounts[i], signatures[i]);
-            if (payee != run.payee || token != run.token) {
-                if (runs != 0 && runFee != 0) _accrueFee(run.token, runFee);
-                run = payouts[runs++];
-                run.payee = payee;
-                run.token = token;
-                runFee = 0;
-            }
-            // Cannot overflow: every term is below 2^88 and a batch is far shorter than 2^160 channels.
-            unchecked {
-                run.toPayee += paid - fee;
-                runFee += fee;
-            }
+            runs = _redeemIntoRuns(payouts, runs, channelIds[i], cumulativeAmounts[i], signatures[i]);
         }
-        if (runFee != 0) _accrueFee(run.token, runFee);
+        // Effect
+        for (uint256 i; i < runs; ++i) {
+            if (payouts[i].fee != 0) _accrueFee(payouts[i].token, payouts[i].fee);
+        }
 
         // Interaction
         for (uint256 i; i < runs; ++i) {
@@ -327,34 +317,74 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         }
     }
 
-    function _redeem(uint256 channelId, uint256 cumulativeAmount, bytes calldata signature)
+    /// @dev Checks a voucher, records it, and writes the payee, token, amount for the payee and fee into `out`.
+    function _redeem(Payout memory out, uint256 channelId, uint256 cumulativeAmount, bytes calldata signature)
         private
-        returns (address payee, address token, uint256 paid, uint256 fee)
     {
         // Check
         Channel storage c = _channels[channelId];
-        payee = c.payee;
-        uint256 deposit = c.deposit;
-        bool signerStored = c.signerStored;
+        address payee = c.payee;
         if (payee == address(0)) revert PaymentChannels_ChannelNotFound(channelId);
-        token = c.token;
-        uint256 redeemed = c.redeemed;
         if (c.closed) revert PaymentChannels_ChannelClosed(channelId);
-        uint256 owed = cumulativeAmount < deposit ? cumulativeAmount : deposit;
+        uint256 redeemed = c.redeemed;
+        uint256 owed = _min(cumulativeAmount, c.deposit);
         if (owed <= redeemed) revert PaymentChannels_NothingToRedeem(channelId, cumulativeAmount, redeemed);
-        address expected = signerStored ? c.signer : _payerOf(channelId);
-        address recovered = _recoverSigner(channelId, _voucherDigest(channelId, cumulativeAmount), signature);
-        if (recovered != expected) revert PaymentChannels_VoucherSignerMismatch(channelId, expected, recovered);
+        _verifyVoucher(channelId, cumulativeAmount, signature, c.signerStored ? c.signer : _payerOf(channelId));
 
         // Effect
         // owed <= deposit, which fits in 88 bits
         // forge-lint: disable-next-line(unsafe-typecast)
-        c.redeemed = uint88(owed); // owed <= deposit < 2^88
+        c.redeemed = uint88(owed);
+        uint256 paid;
         unchecked {
             paid = owed - redeemed; // owed > redeemed
         }
-        fee = (paid * FEE_BPS) / BPS;
+        uint256 fee = (paid * FEE_BPS) / BPS;
         emit VoucherRedeemed(channelId, payee, cumulativeAmount, paid - fee, fee);
+        out.payee = payee;
+        out.token = c.token;
+        out.toPayee = paid - fee;
+        out.fee = fee;
+    }
+
+    /// @dev Redeems one voucher of a batch and adds it to the current run, or starts a new run when the payee or
+    /// token changes. Returns the number of runs so far.
+    function _redeemIntoRuns(
+        Payout[] memory payouts,
+        uint256 runs,
+        uint256 channelId,
+        uint256 cumulativeAmount,
+        bytes calldata signature
+    ) private returns (uint256) {
+        Payout memory one = payouts[runs == 0 ? 0 : runs - 1];
+        if (runs == 0) {
+            _redeem(one, channelId, cumulativeAmount, signature);
+            return 1;
+        }
+        Payout memory next = Payout(address(0), address(0), 0, 0);
+        _redeem(next, channelId, cumulativeAmount, signature);
+        if (next.payee != one.payee || next.token != one.token) {
+            payouts[runs] = next;
+            return runs + 1;
+        }
+        // Cannot overflow: every term is below 2^88 and a batch is far shorter than 2^160 vouchers.
+        unchecked {
+            one.toPayee += next.toPayee;
+            one.fee += next.fee;
+        }
+        return runs;
+    }
+
+    function _verifyVoucher(uint256 channelId, uint256 cumulativeAmount, bytes calldata signature, address expected)
+        private
+        view
+    {
+        address recovered = _recoverSigner(channelId, _voucherDigest(channelId, cumulativeAmount), signature);
+        if (recovered != expected) revert PaymentChannels_VoucherSignerMismatch(channelId, expected, recovered);
+    }
+
+    function _min(uint256 a, uint256 b) private pure returns (uint256) {
+        return a < b ? a : b;
     }
 
     function _close(uint256 channelId, Channel storage c) private {
