@@ -61,6 +61,11 @@ public final class ChainConnection implements AutoCloseable {
         return web3j;
     }
 
+    /** The transport, for requests web3j has no method for (e.g. anvil's evm_* calls). */
+    public HttpClientWeb3jService service() {
+        return service;
+    }
+
     public long chainId() {
         return chainId;
     }
