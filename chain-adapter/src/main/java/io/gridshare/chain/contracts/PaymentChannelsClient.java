@@ -196,6 +196,11 @@ public final class PaymentChannelsClient {
                 List.of(new TypeReference<Uint64>() { }))).get(0).getValue()).longValueExact();
     }
 
+    /** The node's current gas price (wei), for deciding whether a redemption is worth it. */
+    public BigInteger gasPrice() {
+        return chain.send("eth_gasPrice", chain.web3j().ethGasPrice()).getGasPrice();
+    }
+
     /** Protocol fees of {@code token} held for the treasury, not yet collected. */
     public BigInteger accruedFees(String token) {
         return (BigInteger) Abi.call(chain, NAME, address, Abi.fn("accruedFees", List.of(new Address(token)),
