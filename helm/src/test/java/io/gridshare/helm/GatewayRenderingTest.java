@@ -70,6 +70,16 @@ class GatewayRenderingTest {
         }
 
         @Test
+        void onlyMembersReachTheHazelcastPortWhileRestAndGrpcStayOpen() {
+            Map<String, Object> policy = m.only("NetworkPolicy");
+            List<Map<String, Object>> rules = maps(at(policy, "spec", "ingress"));
+            assertThat(rules).hasSize(2);
+            assertThat(rules.get(1)).doesNotContainKey("from");
+            assertThat(maps(rules.get(1).get("ports"))).extracting(p -> p.get("port")).containsExactly("http", "grpc");
+            assertThat(m.ofKind("Ingress")).isEmpty();
+        }
+
+        @Test
         void theKeystoreAndItsPasswordAreFilesFromTheChartMadeSecret() {
             assertThat(envValue(gateway, "GRIDSHARE_GATEWAY_KEYSTORE")).isEqualTo("/var/run/secrets/gridshare/keystore/keystore.json");
             assertThat(envValue(gateway, "GRIDSHARE_GATEWAY_KEYSTORE_PASSWORD_FILE")).isEqualTo("/var/run/secrets/gridshare/keystore/password");
@@ -130,6 +140,13 @@ class GatewayRenderingTest {
         private final Map<String, Object> gateway = container(m.get("StatefulSet", GATEWAY));
 
         @Test
+        void restrictedClientsStillIncludeThisReleasesNodes() {
+            Map<String, Object> open = maps(at(m.only("NetworkPolicy"), "spec", "ingress")).get(1);
+            assertThat(maps(open.get("from"))).hasSize(2).anySatisfy(from -> assertThat(
+                    m.workloadsSelectedBy(map(at(from, "podSelector", "matchLabels")))).containsExactly(m.only("DaemonSet")));
+        }
+
+        @Test
         void theMemberListNamesEveryReplicaByItsStableDnsName() {
             assertThat(envValue(gateway, "GRIDSHARE_GRID_DISCOVERY")).isEqualTo("tcp");
             assertThat(envValue(gateway, "GRIDSHARE_GRID_MEMBERS").split(",")).containsExactly(
@@ -182,6 +199,14 @@ class GatewayRenderingTest {
             assertThat(maps(pod.get("topologySpreadConstraints"))).singleElement()
                     .satisfies(c -> assertThat(c).containsEntry("topologyKey", "topology.kubernetes.io/zone"));
             assertThat(pod).containsEntry("priorityClassName", "high-priority");
+        }
+
+        @Test
+        void restIsPublishedThroughTheIngressWithTls() {
+            Map<String, Object> ingress = m.only("Ingress");
+            assertThat(at(ingress, "spec", "ingressClassName")).isEqualTo("nginx");
+            assertThat(maps(at(ingress, "spec", "tls"))).singleElement().satisfies(t -> assertThat(t).containsEntry("secretName", "gridshare-api-tls"));
+            assertThat(maps(at(ingress, "spec", "rules"))).singleElement().satisfies(r -> assertThat(r).containsEntry("host", "api.gridshare.example"));
         }
 
         @Test

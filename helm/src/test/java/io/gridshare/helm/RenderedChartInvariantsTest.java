@@ -291,6 +291,42 @@ class RenderedChartInvariantsTest {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void everyIngressBackendIsARenderedServicePort(Scenario scenario) {
+        Manifests m = scenario.manifests();
+        for (Map<String, Object> ingress : m.ofKind("Ingress")) {
+            for (Map<String, Object> rule : maps(at(ingress, "spec", "rules"))) {
+                assertThat(maps(at(rule, "http", "paths"))).isNotEmpty().allSatisfy(path -> {
+                    Map<String, Object> backend = map(at(path, "backend", "service"));
+                    Map<String, Object> service = m.get("Service", (String) backend.get("name"));
+                    assertThat(maps(at(service, "spec", "ports"))).extracting(p -> p.get("name"))
+                            .as("ports of %s", backend.get("name")).contains(at(backend, "port", "name"));
+                });
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("scenarios")
+    void networkPoliciesAdmitHazelcastOnlyFromMembersAndNameDeclaredPorts(Scenario scenario) {
+        Manifests m = scenario.manifests();
+        for (Map<String, Object> policy : m.ofKind("NetworkPolicy")) {
+            Map<String, Object> statefulSet = m.only("StatefulSet");
+            assertThat(m.workloadsSelectedBy(map(at(policy, "spec", "podSelector", "matchLabels")))).containsExactly(statefulSet);
+            Set<Object> declared = declaredPorts(statefulSet);
+            for (Map<String, Object> rule : maps(at(policy, "spec", "ingress"))) {
+                List<Object> ports = maps(rule.get("ports")).stream().map(p -> p.get("port")).toList();
+                assertThat(declared).as("ports named by the NetworkPolicy").containsAll(ports);
+                if (ports.contains("hazelcast")) {
+                    assertThat(ports).containsExactly("hazelcast");
+                    assertThat(maps(rule.get("from"))).singleElement().satisfies(from -> assertThat(
+                            m.workloadsSelectedBy(map(at(from, "podSelector", "matchLabels")))).containsExactly(statefulSet));
+                }
+            }
+        }
+    }
+
     /** Container port names and numbers of a workload's pods. */
     private static Set<Object> declaredPorts(Map<String, Object> workload) {
         Set<Object> ports = new HashSet<>();

@@ -34,7 +34,8 @@ class SchemaValidationTest {
                 Arguments.of("fee-above-100-percent.yaml", "gateway.feeBps", "less than or equal to 10000"),
                 Arguments.of("gateway-without-port.yaml", "node.gateways.0", "Does not match pattern"),
                 Arguments.of("pvc-without-claim.yaml", "node.models.persistentVolumeClaim.claimName", "String length must be greater than or equal to 1"),
-                Arguments.of("bad-env-name.yaml", "envNames.chainRpcUrl", "Does not match pattern"));
+                Arguments.of("bad-env-name.yaml", "envNames.chainRpcUrl", "Does not match pattern"),
+                Arguments.of("ingress-without-hosts.yaml", "gateway.ingress.hosts", "Array must have at least 1 items"));
     }
 
     @ParameterizedTest(name = "{0} is rejected at {1}")
