@@ -5,10 +5,11 @@
 // committed under src/main/resources/io/gridshare/node/engine/cuda/llama.ptx and the driver
 // JIT-compiles it for the GPU at hand.
 //
-// Every kernel works on a batch of B rows: row b is one token of one slot. Per-row slot and position
-// come from device arrays (slot[b], pos[b]) so one launch serves several slots. Activations are
-// [B, width] row-major. The KV cache of all slots is one allocation per kind:
-//   cache[((slot * layers + layer) * seq_len + position) * kv_dim + i]
+// Every kernel works on a batch of B rows: row b is one token of one slot. Per-row slot index,
+// token and position come from small device arrays (slot[b], token[b], pos[b]) so one launch
+// serves several slots. Activations are [B, width] row-major. Each slot's KV cache is its own
+// allocation per kind, found through the device tables key_cache[slot] and value_cache[slot], and
+// laid out as cache[(layer * seq_len + position) * kv_dim + i].
 //
 // Numerics follow llama2.c's run.c (and the CPU backend) op for op where the order is sequential:
 // rmsnorm's scale, RoPE from the same host-computed cos/sin table, attention scores as sequential
@@ -171,35 +172,37 @@ extern "C" __global__ void qkv_matvec(float* __restrict__ q, float* __restrict__
 
 // Rotary position embedding of q and k (pairs (i, i+1) rotated by the angle of pos and i %
 // head_size, taken from the host-computed table rope[pos][(i % head_size) / 2] = (cos, sin)),
-// then k and v stored into the slot's KV cache at (layer, pos).
+// then k and v stored into the slot's cache at (layer, pos).
 // grid (B), block 256.
 extern "C" __global__ void rope_store(float* __restrict__ q, const float* __restrict__ k,
-                                      const float* __restrict__ v, float* __restrict__ key_cache,
-                                      float* __restrict__ value_cache, const float2* __restrict__ rope,
-                                      const int* __restrict__ slot, const int* __restrict__ pos,
-                                      int layer, int layers, int seq_len, int dim, int kv_dim, int head_size) {
+                                      const float* __restrict__ v, float* const* __restrict__ key_cache,
+                                      float* const* __restrict__ value_cache, const float2* __restrict__ rope,
+                                      const int* __restrict__ slot, const int* __restrict__ pos, int layer, int seq_len, int dim, int kv_dim,
+                                      int head_size) {
     int b = blockIdx.x;
     int p = pos[b];
-    size_t cache_row = (((size_t) slot[b] * layers + layer) * seq_len + p) * kv_dim;
+    size_t cache_row = ((size_t) layer * seq_len + p) * kv_dim;
+    float* kc = key_cache[slot[b]] + cache_row;
+    float* vc = value_cache[slot[b]] + cache_row;
     const float2* angles = rope + (size_t) p * (head_size / 2);
+    float* qr = q + (size_t) b * dim;
+    const float* kr = k + (size_t) b * kv_dim;
+    const float* vr = v + (size_t) b * kv_dim;
     for (int i = 2 * threadIdx.x; i < dim; i += 2 * blockDim.x) {
         float2 cs = angles[(i % head_size) / 2];
         float fcr = cs.x;
         float fci = cs.y;
-        float* qr = q + (size_t) b * dim;
-        float v0 = qr[i];
-        float v1 = qr[i + 1];
-        qr[i] = v0 * fcr - v1 * fci;
-        qr[i + 1] = v0 * fci + v1 * fcr;
+        float q0 = qr[i];
+        float q1 = qr[i + 1];
+        qr[i] = q0 * fcr - q1 * fci;
+        qr[i + 1] = q0 * fci + q1 * fcr;
         if (i < kv_dim) {
-            const float* kr = k + (size_t) b * kv_dim;
             float k0 = kr[i];
             float k1 = kr[i + 1];
-            key_cache[cache_row + i] = k0 * fcr - k1 * fci;
-            key_cache[cache_row + i + 1] = k0 * fci + k1 * fcr;
-            const float* vr = v + (size_t) b * kv_dim;
-            value_cache[cache_row + i] = vr[i];
-            value_cache[cache_row + i + 1] = vr[i + 1];
+            kc[i] = k0 * fcr - k1 * fci;
+            kc[i + 1] = k0 * fci + k1 * fcr;
+            vc[i] = vr[i];
+            vc[i + 1] = vr[i + 1];
         }
     }
 }
@@ -208,9 +211,9 @@ extern "C" __global__ void rope_store(float* __restrict__ q, const float* __rest
 // 0..pos[b] of the slot's cache. Head h reads KV head h / (n_heads / n_kv_heads).
 // att is scratch of [B, n_heads, seq_len]. grid (n_heads, B), block 256.
 extern "C" __global__ void attention(float* __restrict__ out, const float* __restrict__ q,
-                                     const float* __restrict__ key_cache, const float* __restrict__ value_cache,
+                                     float* const* __restrict__ key_cache, float* const* __restrict__ value_cache,
                                      float* __restrict__ att, const int* __restrict__ slot,
-                                     const int* __restrict__ pos, int layer, int layers, int seq_len,
+                                     const int* __restrict__ pos, int layer, int seq_len,
                                      int n_heads, int n_kv_heads, int head_size) {
     __shared__ float shared32[32];
     int h = blockIdx.x;
@@ -219,9 +222,9 @@ extern "C" __global__ void attention(float* __restrict__ out, const float* __res
     int dim = n_heads * head_size;
     int kv_dim = n_kv_heads * head_size;
     int kv_head = h / (n_heads / n_kv_heads);
-    size_t layer_base = ((size_t) slot[b] * layers + layer) * seq_len * kv_dim;
-    const float* kc = key_cache + layer_base + (size_t) kv_head * head_size;
-    const float* vc = value_cache + layer_base + (size_t) kv_head * head_size;
+    size_t layer_base = (size_t) layer * seq_len * kv_dim + (size_t) kv_head * head_size;
+    const float* kc = key_cache[slot[b]] + layer_base;
+    const float* vc = value_cache[slot[b]] + layer_base;
     const float* qh = q + (size_t) b * dim + (size_t) h * head_size;
     float* a = att + ((size_t) b * n_heads + h) * seq_len;
     float scale = sqrtf((float) head_size);
