@@ -131,13 +131,13 @@ public final class CpuBackend implements ForwardBackend {
         for (int l = 0; l < c.layers(); l++) {
             VectorKernels.rmsnorm(xb, x, rmsAtt[l], dim);
             float[] kc = s.keyCache[l], vc = s.valueCache[l];
-            int kvOff = pos * kvDim;
             matmul(q, xb, wq[l], dim, dim);
             matmul(s.k, xb, wk[l], kvDim, dim);
             matmul(s.v, xb, wv[l], kvDim, dim);
 
             // RoPE: rotate each (even, odd) pair within a head by pos * theta^(-pairIndex / headSize)
             int ropeBase = pos * half;
+            float[] k = s.k;
             for (int i = 0; i < dim; i += 2) {
                 int j = (i % headSize) >> 1;
                 float fcr = ropeCos[ropeBase + j], fci = ropeSin[ropeBase + j];
@@ -145,24 +145,27 @@ public final class CpuBackend implements ForwardBackend {
                 q[i] = q0 * fcr - q1 * fci;
                 q[i + 1] = q0 * fci + q1 * fcr;
                 if (i < kvDim) {
-                    float k0 = s.k[i], k1 = s.k[i + 1];
-                    kc[kvOff + i] = k0 * fcr - k1 * fci;
-                    kc[kvOff + i + 1] = k0 * fci + k1 * fcr;
+                    float k0 = k[i], k1 = k[i + 1];
+                    k[i] = k0 * fcr - k1 * fci;
+                    k[i + 1] = k0 * fci + k1 * fcr;
                 }
             }
-            System.arraycopy(s.v, 0, vc, kvOff, kvDim);
+            // the cache is stored [kvHead][headDim][position] so that scores and weighted sums
+            // run along positions, a full vector at a time even for tiny heads
+            for (int i = 0; i < kvDim; i++) {
+                kc[i * seqLen + pos] = k[i];
+                vc[i * seqLen + pos] = s.v[i];
+            }
 
+            int n = pos + 1;
             for (int h = 0; h < c.heads(); h++) {
                 int qo = h * headSize;
                 int ao = h * seqLen;
-                int kvHeadOff = (h / kvMul) * headSize;
-                for (int t = 0; t <= pos; t++) {
-                    att[ao + t] = VectorKernels.dot(q, qo, kc, t * kvDim + kvHeadOff, headSize) / attScale;
-                }
-                VectorKernels.softmax(att, ao, pos + 1);
-                java.util.Arrays.fill(xb, qo, qo + headSize, 0f);
-                for (int t = 0; t <= pos; t++) {
-                    VectorKernels.axpy(xb, qo, att[ao + t], vc, t * kvDim + kvHeadOff, headSize);
+                int kvBase = (h / kvMul) * headSize * seqLen;
+                VectorKernels.attentionScores(att, ao, q, qo, kc, kvBase, seqLen, headSize, n, attScale);
+                VectorKernels.softmax(att, ao, n);
+                for (int d = 0; d < headSize; d++) {
+                    xb[qo + d] = VectorKernels.dot(att, ao, vc, kvBase + d * seqLen, n);
                 }
             }
             matmul(xb2, xb, wo[l], dim, dim);

@@ -105,20 +105,66 @@ public final class VectorKernels {
 
     /** In-place softmax of {@code x[off, off + n)}. */
     public static void softmax(float[] x, int off, int n) {
-        float max = x[off];
-        for (int i = 1; i < n; i++) {
-            if (x[off + i] > max) {
-                max = x[off + i];
+        int vecEnd = n - n % LANES;
+        float max = Float.NEGATIVE_INFINITY;
+        int i = 0;
+        if (vecEnd > 0) {
+            FloatVector m = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+            for (; i < vecEnd; i += LANES) {
+                m = m.max(FloatVector.fromArray(SPECIES, x, off + i));
             }
+            max = m.reduceLanes(VectorOperators.MAX);
+        }
+        for (; i < n; i++) {
+            max = Math.max(max, x[off + i]);
         }
         float sum = 0f;
-        for (int i = 0; i < n; i++) {
+        i = 0;
+        if (vecEnd > 0) {
+            FloatVector acc = FloatVector.zero(SPECIES);
+            for (; i < vecEnd; i += LANES) {
+                FloatVector e = FloatVector.fromArray(SPECIES, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+                e.intoArray(x, off + i);
+                acc = acc.add(e);
+            }
+            sum = acc.reduceLanes(VectorOperators.ADD);
+        }
+        for (; i < n; i++) {
             float e = (float) Math.exp(x[off + i] - max);
             x[off + i] = e;
             sum += e;
         }
-        for (int i = 0; i < n; i++) {
-            x[off + i] /= sum;
+        float inv = 1f / sum;
+        i = 0;
+        for (; i < vecEnd; i += LANES) {
+            FloatVector.fromArray(SPECIES, x, off + i).mul(inv).intoArray(x, off + i);
+        }
+        for (; i < n; i++) {
+            x[off + i] *= inv;
+        }
+    }
+
+    /**
+     * {@code att[ao + t] = q[qo, qo + headSize) . k[t] / scale} for positions {@code t < n}, with the
+     * keys of one head stored dimension-major: {@code k[kBase + d * stride + t]}.
+     */
+    static void attentionScores(float[] att, int ao, float[] q, int qo, float[] k, int kBase, int stride,
+                                int headSize, int n, float scale) {
+        int vecEnd = n - n % LANES;
+        int t = 0;
+        for (; t < vecEnd; t += LANES) {
+            FloatVector acc = FloatVector.zero(SPECIES);
+            for (int d = 0; d < headSize; d++) {
+                acc = FloatVector.fromArray(SPECIES, k, kBase + d * stride + t).fma(FloatVector.broadcast(SPECIES, q[qo + d]), acc);
+            }
+            acc.div(scale).intoArray(att, ao + t);
+        }
+        for (; t < n; t++) {
+            float sc = 0f;
+            for (int d = 0; d < headSize; d++) {
+                sc += q[qo + d] * k[kBase + d * stride + t];
+            }
+            att[ao + t] = sc / scale;
         }
     }
 
