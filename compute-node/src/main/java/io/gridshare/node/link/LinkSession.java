@@ -105,6 +105,9 @@ final class LinkSession implements ClientResponseObserver<NodeMessage, GatewayMe
 
     @Override
     public void onNext(GatewayMessage message) {
+        if (phaseIs(Phase.ENDED)) {
+            return; // late messages of a session the node already ended (e.g. after a handshake timeout)
+        }
         switch (message.getMessageCase()) {
             case CHALLENGE -> onChallenge(message.getChallenge());
             case WELCOME -> onWelcome(message.getWelcome());

@@ -32,7 +32,8 @@ class GatewayLinkTest {
     private static final Credentials KEY =
             Credentials.create("0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318");
     private static final GpuDevice GPU = new GpuDevice(0, "Test GPU", 8L << 30, 6L << 30, "GPU-1234", 8, 9);
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    // generous: the build machine is shared and often heavily loaded
+    private static final Duration WAIT = Duration.ofSeconds(30);
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
     private final List<Voucher> vouchers = new CopyOnWriteArrayList<>();
@@ -43,7 +44,7 @@ class GatewayLinkTest {
     private static LinkSettings fastSettings() {
         return LinkSettings.defaults()
                 .withReconnect(Duration.ofMillis(100), Duration.ofMillis(400), Duration.ofMillis(200))
-                .withHandshakeTimeout(Duration.ofSeconds(5));
+                .withHandshakeTimeout(Duration.ofSeconds(20));
     }
 
     @BeforeEach
@@ -160,7 +161,7 @@ class GatewayLinkTest {
         }
         Collections.sort(gaps);
         long median = gaps.get(gaps.size() / 2);
-        assertThat(median).as("median heartbeat gap in ms, interval 100 ms").isBetween(60L, 200L);
+        assertThat(median).as("median heartbeat gap in ms, interval 100 ms").isBetween(50L, 300L);
         assertThat(c.heartbeats.getLast().getFreeSlots()).isEqualTo(3);
         assertThat(c.heartbeats.getLast().getLoad()).isZero();
         assertThat(c.heartbeats.getLast().getFreeVramBytes()).isEqualTo(6L << 30);
@@ -262,7 +263,7 @@ class GatewayLinkTest {
         await().atMost(WAIT).until(() -> engine.jobs.get("job-d").completion().isDone());
         assertThat(engine.jobs.get("job-d").cancelled).isTrue();
         await().atMost(WAIT).until(() -> node.slots().free() == 2);
-        await().atMost(WAIT).until(() -> gateway.connections().size() == 2 && gateway.connection(1).welcomed);
+        await().atMost(WAIT).until(() -> gateway.connections().stream().anyMatch(d -> d != c && d.welcomed));
         GatewayLink link = agent.links().getFirst();
         assertThat(link.lastBackoff()).isBetween(Duration.ofMillis(50), Duration.ofMillis(100));
         assertThat(link.lastError()).isNull();

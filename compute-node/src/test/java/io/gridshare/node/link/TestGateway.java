@@ -206,9 +206,10 @@ final class TestGateway implements AutoCloseable {
                 end(Status.PERMISSION_DENIED.withDescription(rejection.getMessage()));
                 return;
             }
-            welcomed = true;
             send(GatewayMessage.newBuilder().setWelcome(Welcome.newBuilder().setGatewayId(GATEWAY_ID)
                     .setHeartbeatIntervalMs(heartbeatIntervalMs).setExpiryMs(heartbeatIntervalMs * 3)).build());
+            // only now may a test assign: the Welcome must go out first
+            welcomed = true;
         }
 
         void assign(Assign assign) {
