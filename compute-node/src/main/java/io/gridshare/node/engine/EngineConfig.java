@@ -1,0 +1,82 @@
+package io.gridshare.node.engine;
+
+import java.util.Locale;
+
+/**
+ * How an engine is set up.
+ *
+ * @param slots the most jobs that run at once (each gets its own KV cache when it starts)
+ * @param backend which backend runs the forward pass
+ * @param cudaDevice the GPU ordinal the CUDA backend uses
+ * @param cpuThreads threads the CPU backend may use inside one forward pass for large
+ *     matrix-vector products (small models run single-threaded: splitting them costs more than it
+ *     saves); 0 means the number of available processors
+ * @param memoryReserveBytes memory kept free of slots (CPU backend: of the heap; CUDA: of the
+ *     device) for everything else the process does
+ */
+public record EngineConfig(int slots, Backend backend, int cudaDevice, int cpuThreads, long memoryReserveBytes) {
+
+    /** System property choosing the backend: {@code auto}, {@code cuda} or {@code cpu}. */
+    public static final String BACKEND_PROPERTY = "gridshare.node.backend";
+
+    /** The backend choice. */
+    public enum Backend {
+        /** CUDA when the driver library loads and a device exists, else the CPU. */
+        AUTO,
+        /** CUDA or fail. */
+        CUDA,
+        /** The Vector API CPU backend. */
+        CPU;
+
+        /** Parses {@code auto|cuda|cpu} (case-insensitive). */
+        public static Backend parse(String text) {
+            try {
+                return valueOf(text.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("unknown backend '" + text + "' in " + BACKEND_PROPERTY
+                        + "; use auto, cuda or cpu", e);
+            }
+        }
+    }
+
+    public EngineConfig {
+        if (slots < 1) {
+            throw new IllegalArgumentException("slots must be at least 1, was " + slots);
+        }
+        if (cudaDevice < 0) {
+            throw new IllegalArgumentException("cudaDevice must not be negative, was " + cudaDevice);
+        }
+        if (cpuThreads < 0) {
+            throw new IllegalArgumentException("cpuThreads must not be negative, was " + cpuThreads);
+        }
+        if (memoryReserveBytes < 0) {
+            throw new IllegalArgumentException("memoryReserveBytes must not be negative, was " + memoryReserveBytes);
+        }
+        java.util.Objects.requireNonNull(backend, "backend");
+    }
+
+    /**
+     * {@code slots} slots; the backend from the system property {@value #BACKEND_PROPERTY}
+     * (default {@code auto}); device 0; all processors; 64 MiB kept free.
+     */
+    public static EngineConfig defaults(int slots) {
+        return new EngineConfig(slots, Backend.parse(System.getProperty(BACKEND_PROPERTY, "auto")), 0, 0, 64L << 20);
+    }
+
+    public EngineConfig withBackend(Backend b) {
+        return new EngineConfig(slots, b, cudaDevice, cpuThreads, memoryReserveBytes);
+    }
+
+    public EngineConfig withCpuThreads(int threads) {
+        return new EngineConfig(slots, backend, cudaDevice, threads, memoryReserveBytes);
+    }
+
+    public EngineConfig withMemoryReserveBytes(long bytes) {
+        return new EngineConfig(slots, backend, cudaDevice, cpuThreads, bytes);
+    }
+
+    /** {@link #cpuThreads} with 0 resolved to the processors available. */
+    public int effectiveCpuThreads() {
+        return cpuThreads == 0 ? Runtime.getRuntime().availableProcessors() : cpuThreads;
+    }
+}

@@ -1,0 +1,331 @@
+package io.gridshare.node.engine;
+
+import io.gridshare.node.model.LlamaCheckpoint;
+import io.gridshare.node.model.LlamaConfig;
+import io.gridshare.node.model.Tokenizer;
+import io.gridshare.node.model.Utf8Assembler;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The engine: tokenizes, runs each job on its own worker thread in its own slot of a
+ * {@link ForwardBackend}, samples and streams tokens. Slots are allocated when first needed (after
+ * checking that their memory fits) and reused by later jobs; {@link #close()} frees them.
+ */
+final class LlamaEngine implements InferenceEngine {
+
+    private static final System.Logger LOG = System.getLogger(LlamaEngine.class.getName());
+
+    private final ModelDescriptor model;
+    private final LlamaCheckpoint checkpoint;
+    private final Tokenizer tokenizer;
+    private final ForwardBackend backend;
+    private final EngineConfig config;
+    private final LlamaConfig shape;
+    private final ExecutorService workers;
+    private final long hostBytesPerSlot;
+
+    private final Object lock = new Object();
+    private final ArrayDeque<SlotContext> idle = new ArrayDeque<>();
+    private final List<SlotContext> all = new java.util.ArrayList<>();
+    private int busy;
+    private boolean closed;
+    private final Set<RunningJob> running = ConcurrentHashMap.newKeySet();
+
+    LlamaEngine(ModelDescriptor model, LlamaCheckpoint checkpoint, Tokenizer tokenizer, ForwardBackend backend,
+                EngineConfig config) {
+        this.model = model;
+        this.checkpoint = checkpoint;
+        this.tokenizer = tokenizer;
+        this.backend = backend;
+        this.config = config;
+        this.shape = backend.config();
+        this.hostBytesPerSlot = 4L * shape.vocabSize() + Sampler.bytes(shape.vocabSize());
+        AtomicInteger n = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(config.slots(), r -> {
+            Thread t = new Thread(r, "gridshare-engine-" + model.name() + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    @Override
+    public ModelDescriptor model() {
+        return model;
+    }
+
+    @Override
+    public BackendInfo backend() {
+        return backend.info();
+    }
+
+    @Override
+    public SlotStatus slots() {
+        synchronized (lock) {
+            return new SlotStatus(config.slots(), closed ? 0 : config.slots() - busy, bytesPerSlot());
+        }
+    }
+
+    private long bytesPerSlot() {
+        return backend.bytesPerSlot() + hostBytesPerSlot;
+    }
+
+    /** The tokenizer of this engine's model. */
+    Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    @Override
+    public Job submit(JobRequest request, TokenSink sink) throws JobRefusedException {
+        java.util.Objects.requireNonNull(sink, "sink");
+        validate(request);
+        int[] prompt = tokenizer.encode(request.prompt(), true, false);
+        int emitted = request.emittedTokens().size();
+        if ((long) prompt.length + request.maxTokens() > shape.seqLen()) {
+            throw new JobRefusedException(JobRefusedException.Reason.CONTEXT_TOO_LONG, "job " + request.jobId()
+                    + ": prompt of " + prompt.length + " tokens plus maxTokens " + request.maxTokens()
+                    + " exceeds the context length " + shape.seqLen() + " of model " + model.name()
+                    + "; shorten the prompt or lower maxTokens to at most " + (shape.seqLen() - prompt.length));
+        }
+        SlotContext slot = acquireSlot(request.jobId());
+        RunningJob job = new RunningJob(request, sink, prompt, slot);
+        running.add(job);
+        try {
+            workers.execute(job::run);
+        } catch (RejectedExecutionException e) {
+            running.remove(job);
+            release(slot);
+            throw new JobRefusedException(JobRefusedException.Reason.CLOSED, "engine for " + model.name()
+                    + " is closed; submit to another engine");
+        }
+        LOG.log(System.Logger.Level.DEBUG, "job {0} started: {1} prompt tokens, {2} emitted, maxTokens {3}",
+                request.jobId(), prompt.length, emitted, request.maxTokens());
+        return job;
+    }
+
+    private void validate(JobRequest r) throws JobRefusedException {
+        SamplingParams s = r.sampling();
+        String problem = null;
+        if (!(s.temperature() >= 0f) || Float.isInfinite(s.temperature())) {
+            problem = "temperature " + s.temperature() + " must be a finite number >= 0 (0 = greedy)";
+        } else if (!(s.topP() >= 0f && s.topP() <= 1f)) {
+            problem = "topP " + s.topP() + " must be in [0, 1] (0 or 1 = off)";
+        } else if (r.maxTokens() < 1) {
+            problem = "maxTokens " + r.maxTokens() + " must be at least 1";
+        } else if (r.emittedTokens().size() > r.maxTokens()) {
+            problem = r.emittedTokens().size() + " emitted tokens exceed maxTokens " + r.maxTokens();
+        } else {
+            for (int t : r.emittedTokens()) {
+                if (t < 0 || t >= shape.vocabSize()) {
+                    problem = "emitted token id " + t + " is outside the vocabulary [0, " + shape.vocabSize() + ")";
+                    break;
+                }
+            }
+        }
+        if (problem != null) {
+            throw new JobRefusedException(JobRefusedException.Reason.INVALID_PARAMETERS, "job " + r.jobId() + ": " + problem);
+        }
+    }
+
+    private SlotContext acquireSlot(String jobId) throws JobRefusedException {
+        synchronized (lock) {
+            if (closed) {
+                throw new JobRefusedException(JobRefusedException.Reason.CLOSED, "engine for " + model.name()
+                        + " is closed; submit job " + jobId + " to another engine");
+            }
+            if (busy == config.slots()) {
+                throw new JobRefusedException(JobRefusedException.Reason.NO_FREE_SLOT, "all " + config.slots()
+                        + " slots of model " + model.name() + " are busy; retry job " + jobId + " later or on another node");
+            }
+            SlotContext slot = idle.poll();
+            if (slot == null) {
+                slot = allocate(jobId);
+                all.add(slot);
+            }
+            busy++;
+            return slot;
+        }
+    }
+
+    private SlotContext allocate(String jobId) throws JobRefusedException {
+        long free = backend.freeSlotMemoryBytes();
+        if (free < bytesPerSlot()) {
+            throw new JobRefusedException(JobRefusedException.Reason.OUT_OF_MEMORY, "job " + jobId + ": a slot of "
+                    + model.name() + " needs " + bytesPerSlot() + " bytes but only " + free + " are free on the "
+                    + backend.info().name() + " backend; wait for a job to end or use another node");
+        }
+        try {
+            BackendSlot backendSlot = backend.allocateSlot();
+            return new SlotContext(backendSlot, new float[shape.vocabSize()], new Sampler(shape.vocabSize()));
+        } catch (SlotAllocationException e) {
+            throw new JobRefusedException(JobRefusedException.Reason.OUT_OF_MEMORY, "job " + jobId + ": " + e.getMessage());
+        } catch (OutOfMemoryError e) {
+            throw new JobRefusedException(JobRefusedException.Reason.OUT_OF_MEMORY, "job " + jobId
+                    + ": the heap cannot hold another slot of " + bytesPerSlot() + " bytes");
+        }
+    }
+
+    private void release(SlotContext slot) {
+        synchronized (lock) {
+            busy--;
+            if (closed) {
+                slot.backendSlot.close();
+            } else {
+                idle.push(slot);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        running.forEach(RunningJob::cancel);
+        workers.shutdown();
+        boolean stopped;
+        try {
+            stopped = workers.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopped = false;
+        }
+        if (!stopped) {
+            // a sink blocks its job; unmapping the weights under it would fail that thread, not free anything
+            LOG.log(System.Logger.Level.WARNING, "engine for {0}: jobs still running after close; weights stay mapped", model.name());
+            return;
+        }
+        synchronized (lock) {
+            all.forEach(s -> s.backendSlot.close());
+            all.clear();
+            idle.clear();
+        }
+        backend.close();
+        checkpoint.close();
+    }
+
+    private record SlotContext(BackendSlot backendSlot, float[] logits, Sampler sampler) {}
+
+    private final class RunningJob implements Job {
+        private final JobRequest request;
+        private final TokenSink sink;
+        private final int[] prompt;
+        private final SlotContext slot;
+        private final CompletableFuture<JobOutcome> completion = new CompletableFuture<>();
+        private volatile boolean cancelled;
+
+        RunningJob(JobRequest request, TokenSink sink, int[] prompt, SlotContext slot) {
+            this.request = request;
+            this.sink = sink;
+            this.prompt = prompt;
+            this.slot = slot;
+        }
+
+        @Override
+        public String id() {
+            return request.jobId();
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+        }
+
+        @Override
+        public CompletableFuture<JobOutcome> completion() {
+            return completion;
+        }
+
+        void run() {
+            FinishReason reason;
+            Throwable error = null;
+            List<Integer> emitted = request.emittedTokens();
+            int generated = emitted.size();
+            try {
+                int prev = prompt[prompt.length - 1];
+                Utf8Assembler utf8 = new Utf8Assembler();
+                // replaying the delivered text keeps a character split across the resume point whole
+                for (int t : emitted) {
+                    utf8.append(tokenizer.decode(prev, t));
+                    prev = t;
+                }
+                reason = generate(utf8, prev, generated);
+            } catch (Throwable t) {
+                reason = FinishReason.ERROR;
+                error = t;
+                LOG.log(System.Logger.Level.WARNING, "job " + request.jobId() + " failed", t);
+            }
+            finish(new JobOutcome(reason, prompt.length, generatedCount, error));
+        }
+
+        private int generatedCount;
+
+        private FinishReason generate(Utf8Assembler utf8, int prev, int generated) {
+            generatedCount = generated;
+            if (generated >= request.maxTokens()) {
+                return FinishReason.LENGTH;
+            }
+            List<Integer> emitted = request.emittedTokens();
+            BackendSlot s = slot.backendSlot;
+            float[] logits = slot.logits;
+            int pos = 0;
+            for (int t : prompt) {
+                if (cancelled) {
+                    return FinishReason.CANCELLED;
+                }
+                backend.forward(s, t, pos++, logits);
+            }
+            for (int t : emitted) {
+                if (cancelled) {
+                    return FinishReason.CANCELLED;
+                }
+                backend.forward(s, t, pos++, logits);
+            }
+            SamplingParams params = request.sampling();
+            Sampler sampler = slot.sampler;
+            while (true) {
+                if (cancelled) {
+                    return FinishReason.CANCELLED;
+                }
+                int next = sampler.sample(logits, params, generated);
+                if (next == Tokenizer.EOS || next == Tokenizer.BOS) {
+                    return FinishReason.STOP;
+                }
+                String text = utf8.append(tokenizer.decode(prev, next));
+                sink.onToken(new GeneratedToken(generated, next, text, sampler.lastLogProbability()));
+                generated++;
+                generatedCount = generated;
+                prev = next;
+                if (generated >= request.maxTokens()) {
+                    return FinishReason.LENGTH;
+                }
+                if (cancelled) {
+                    return FinishReason.CANCELLED;
+                }
+                backend.forward(s, next, pos++, logits);
+            }
+        }
+
+        private void finish(JobOutcome outcome) {
+            running.remove(this);
+            release(slot);
+            try {
+                sink.onFinished(outcome);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "sink of job " + request.jobId() + " failed in onFinished", e);
+            }
+            completion.complete(outcome);
+        }
+    }
+}

@@ -1,0 +1,266 @@
+package io.gridshare.node.engine.cpu;
+
+import io.gridshare.node.engine.BackendInfo;
+import io.gridshare.node.engine.BackendSlot;
+import io.gridshare.node.engine.EngineConfig;
+import io.gridshare.node.engine.ForwardBackend;
+import io.gridshare.node.engine.SlotAllocationException;
+import io.gridshare.node.model.LlamaCheckpoint;
+import io.gridshare.node.model.LlamaConfig;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RecursiveAction;
+
+/**
+ * The Llama-2 forward pass on the CPU with the Vector API, reading weights straight from the
+ * memory-mapped checkpoint. Matrix-vector products split over rows across a fork-join pool only
+ * when a matrix holds at least {@link #PARALLEL_MIN_WEIGHTS} weights: below that (stories260K's
+ * largest matrix has 32,768) handing work to other threads costs more than the product itself.
+ */
+public final class CpuBackend implements ForwardBackend {
+
+    /** Smallest matrix (in weights) whose product is split across threads. */
+    public static final long PARALLEL_MIN_WEIGHTS = 1L << 18;
+    /** Rows per fork-join task, at least. */
+    private static final int MIN_ROWS_PER_TASK = 16;
+
+    private final LlamaCheckpoint checkpoint;
+    private final LlamaConfig c;
+    private final BackendInfo info;
+    private final long reserveBytes;
+    private final ForkJoinPool pool;
+    private final int threads;
+
+    private final MemorySegment embedding, classifier;
+    private final MemorySegment[] wq, wk, wv, wo, w1, w2, w3;
+    private final float[][] rmsAtt, rmsFfn;
+    private final float[] rmsFinal;
+    /** cos and sin of RoPE angles, [pos][headSize/2], computed as run.c does in float. */
+    private final float[] ropeCos, ropeSin;
+    private final float attScale;
+
+    public CpuBackend(LlamaCheckpoint checkpoint, EngineConfig config, String detail) {
+        this.checkpoint = checkpoint;
+        this.c = checkpoint.config();
+        this.reserveBytes = config.memoryReserveBytes();
+        this.threads = config.effectiveCpuThreads();
+        this.pool = threads > 1 ? new ForkJoinPool(threads) : null;
+        this.info = new BackendInfo("cpu", List.of(), "Vector API, " + VectorKernels.lanes() + " float lanes, "
+                + threads + " thread(s); " + detail);
+        int layers = c.layers();
+        embedding = checkpoint.tokenEmbedding();
+        classifier = checkpoint.classifier();
+        wq = new MemorySegment[layers];
+        wk = new MemorySegment[layers];
+        wv = new MemorySegment[layers];
+        wo = new MemorySegment[layers];
+        w1 = new MemorySegment[layers];
+        w2 = new MemorySegment[layers];
+        w3 = new MemorySegment[layers];
+        rmsAtt = new float[layers][];
+        rmsFfn = new float[layers][];
+        for (int l = 0; l < layers; l++) {
+            wq[l] = checkpoint.wq(l);
+            wk[l] = checkpoint.wk(l);
+            wv[l] = checkpoint.wv(l);
+            wo[l] = checkpoint.wo(l);
+            w1[l] = checkpoint.w1(l);
+            w2[l] = checkpoint.w2(l);
+            w3[l] = checkpoint.w3(l);
+            // norm weights are a few floats per layer; on the heap they stay in cache next to x
+            rmsAtt[l] = LlamaCheckpoint.toFloats(checkpoint.rmsAtt(l));
+            rmsFfn[l] = LlamaCheckpoint.toFloats(checkpoint.rmsFfn(l));
+        }
+        rmsFinal = LlamaCheckpoint.toFloats(checkpoint.rmsFinal());
+        int half = c.headSize() / 2;
+        ropeCos = new float[c.seqLen() * half];
+        ropeSin = new float[c.seqLen() * half];
+        for (int pos = 0; pos < c.seqLen(); pos++) {
+            for (int j = 0; j < half; j++) {
+                float freq = 1.0f / (float) Math.pow(10000.0f, (2 * j) / (float) c.headSize());
+                float val = pos * freq;
+                ropeCos[pos * half + j] = (float) Math.cos(val);
+                ropeSin[pos * half + j] = (float) Math.sin(val);
+            }
+        }
+        attScale = (float) Math.sqrt(c.headSize());
+    }
+
+    @Override
+    public BackendInfo info() {
+        return info;
+    }
+
+    @Override
+    public LlamaConfig config() {
+        return c;
+    }
+
+    @Override
+    public long bytesPerSlot() {
+        return CpuSlot.bytes(c);
+    }
+
+    @Override
+    public long freeSlotMemoryBytes() {
+        Runtime rt = Runtime.getRuntime();
+        long used = rt.totalMemory() - rt.freeMemory();
+        return Math.max(0, rt.maxMemory() - used - reserveBytes);
+    }
+
+    @Override
+    public BackendSlot allocateSlot() throws SlotAllocationException {
+        try {
+            return new CpuSlot(c);
+        } catch (OutOfMemoryError e) {
+            throw new SlotAllocationException("the Java heap cannot hold another slot of " + bytesPerSlot()
+                    + " bytes; raise -Xmx or lower the slot count", e);
+        }
+    }
+
+    @Override
+    public void forward(BackendSlot backendSlot, int token, int pos, float[] logits) {
+        CpuSlot s = (CpuSlot) backendSlot;
+        int dim = c.dim(), hidden = c.hiddenDim(), kvDim = c.kvDim(), headSize = c.headSize();
+        int kvMul = c.kvMul(), seqLen = c.seqLen(), half = headSize / 2;
+        float[] x = s.x, xb = s.xb, xb2 = s.xb2, hb = s.hb, hb2 = s.hb2, q = s.q, att = s.att;
+
+        MemorySegment.copy(embedding, LlamaCheckpoint.FLOAT_LE, 4L * token * dim, x, 0, dim);
+
+        for (int l = 0; l < c.layers(); l++) {
+            VectorKernels.rmsnorm(xb, x, rmsAtt[l], dim);
+            float[] kc = s.keyCache[l], vc = s.valueCache[l];
+            matmul(q, xb, wq[l], dim, dim);
+            matmul(s.k, xb, wk[l], kvDim, dim);
+            matmul(s.v, xb, wv[l], kvDim, dim);
+
+            // RoPE: rotate each (even, odd) pair within a head by pos * theta^(-pairIndex / headSize)
+            int ropeBase = pos * half;
+            float[] k = s.k;
+            for (int i = 0; i < dim; i += 2) {
+                int j = (i % headSize) >> 1;
+                float fcr = ropeCos[ropeBase + j], fci = ropeSin[ropeBase + j];
+                float q0 = q[i], q1 = q[i + 1];
+                q[i] = q0 * fcr - q1 * fci;
+                q[i + 1] = q0 * fci + q1 * fcr;
+                if (i < kvDim) {
+                    float k0 = k[i], k1 = k[i + 1];
+                    k[i] = k0 * fcr - k1 * fci;
+                    k[i + 1] = k0 * fci + k1 * fcr;
+                }
+            }
+            // the cache is stored [kvHead][headDim][position] so that scores and weighted sums
+            // run along positions, a full vector at a time even for tiny heads
+            for (int i = 0; i < kvDim; i++) {
+                kc[i * seqLen + pos] = k[i];
+                vc[i * seqLen + pos] = s.v[i];
+            }
+
+            int n = pos + 1;
+            for (int h = 0; h < c.heads(); h++) {
+                int qo = h * headSize;
+                int ao = h * seqLen;
+                int kvBase = (h / kvMul) * headSize * seqLen;
+                VectorKernels.attentionScores(att, ao, q, qo, kc, kvBase, seqLen, headSize, n, attScale);
+                VectorKernels.softmax(att, ao, n);
+                for (int d = 0; d < headSize; d++) {
+                    xb[qo + d] = VectorKernels.dot(att, ao, vc, kvBase + d * seqLen, n);
+                }
+            }
+            matmul(xb2, xb, wo[l], dim, dim);
+            for (int i = 0; i < dim; i++) {
+                x[i] += xb2[i];
+            }
+
+            VectorKernels.rmsnorm(xb, x, rmsFfn[l], dim);
+            matmul(hb, xb, w1[l], hidden, dim);
+            matmul(hb2, xb, w3[l], hidden, dim);
+            for (int i = 0; i < hidden; i++) {
+                float val = hb[i];
+                val *= (1.0f / (1.0f + (float) Math.exp(-val)));
+                hb[i] = val * hb2[i];
+            }
+            matmul(xb, hb, w2[l], dim, hidden);
+            for (int i = 0; i < dim; i++) {
+                x[i] += xb[i];
+            }
+        }
+        VectorKernels.rmsnorm(x, x, rmsFinal, dim);
+        matmul(logits, x, classifier, c.vocabSize(), dim);
+    }
+
+    private void matmul(float[] out, float[] x, MemorySegment w, int rows, int cols) {
+        if (pool == null || (long) rows * cols < PARALLEL_MIN_WEIGHTS) {
+            VectorKernels.matmul(out, x, w, cols, 0, rows);
+        } else {
+            int chunk = Math.max(MIN_ROWS_PER_TASK, (rows + threads - 1) / threads);
+            pool.invoke(new RowTask(out, x, w, cols, 0, rows, chunk));
+        }
+    }
+
+    private static final class RowTask extends RecursiveAction {
+        private final float[] out, x;
+        private final MemorySegment w;
+        private final int cols, from, to, chunk;
+
+        RowTask(float[] out, float[] x, MemorySegment w, int cols, int from, int to, int chunk) {
+            this.out = out;
+            this.x = x;
+            this.w = w;
+            this.cols = cols;
+            this.from = from;
+            this.to = to;
+            this.chunk = chunk;
+        }
+
+        @Override
+        protected void compute() {
+            if (to - from <= chunk) {
+                VectorKernels.matmul(out, x, w, cols, from, to);
+                return;
+            }
+            int mid = (from + to) >>> 1;
+            invokeAll(new RowTask(out, x, w, cols, from, mid, chunk), new RowTask(out, x, w, cols, mid, to, chunk));
+        }
+    }
+
+    @Override
+    public void close() {
+        if (pool != null) {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Heap state of one slot: KV cache per layer and the activations of one token. */
+    static final class CpuSlot implements BackendSlot {
+        final float[] x, xb, xb2, hb, hb2, q, k, v, att;
+        final float[][] keyCache, valueCache;
+
+        CpuSlot(LlamaConfig c) {
+            x = new float[c.dim()];
+            xb = new float[c.dim()];
+            xb2 = new float[c.dim()];
+            hb = new float[c.hiddenDim()];
+            hb2 = new float[c.hiddenDim()];
+            q = new float[c.dim()];
+            k = new float[c.kvDim()];
+            v = new float[c.kvDim()];
+            att = new float[c.heads() * c.seqLen()];
+            keyCache = new float[c.layers()][c.seqLen() * c.kvDim()];
+            valueCache = new float[c.layers()][c.seqLen() * c.kvDim()];
+        }
+
+        static long bytes(LlamaConfig c) {
+            long floats = 5L * c.dim() + 2L * c.hiddenDim() + 2L * c.kvDim() + (long) c.heads() * c.seqLen()
+                    + 2L * c.layers() * c.seqLen() * c.kvDim();
+            long arrays = 9 + 2 + 2L * c.layers();
+            return 4 * floats + 16 * arrays; // plus array headers
+        }
+
+        @Override
+        public void close() {
+            // heap memory: released when the engine drops the slot
+        }
+    }
+}

@@ -1,0 +1,577 @@
+package io.gridshare.node.engine.cuda;
+
+import static jcuda.driver.JCudaDriver.cuCtxCreate;
+import static jcuda.driver.JCudaDriver.cuCtxDestroy;
+import static jcuda.driver.JCudaDriver.cuDeviceGet;
+import static jcuda.driver.JCudaDriver.cuLaunchKernel;
+import static jcuda.driver.JCudaDriver.cuMemAlloc;
+import static jcuda.driver.JCudaDriver.cuMemFree;
+import static jcuda.driver.JCudaDriver.cuMemGetInfo;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+
+import io.gridshare.node.engine.BackendInfo;
+import io.gridshare.node.engine.BackendSlot;
+import io.gridshare.node.engine.BackendUnavailableException;
+import io.gridshare.node.engine.EngineConfig;
+import io.gridshare.node.engine.ForwardBackend;
+import io.gridshare.node.engine.SlotAllocationException;
+import io.gridshare.node.gpu.CudaDeviceDiscovery;
+import io.gridshare.node.gpu.GpuDevice;
+import io.gridshare.node.model.LlamaCheckpoint;
+import io.gridshare.node.model.LlamaConfig;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import jcuda.CudaException;
+import jcuda.NativePointerObject;
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+
+/**
+ * The Llama-2 forward pass on an NVIDIA GPU through the CUDA driver API (JCuda), with the kernels
+ * of {@code src/main/cuda/llama.cu}.
+ *
+ * <p>One device thread owns the CUDA context and makes every driver call. Engine threads hand it
+ * their slot's next token and wait; the device thread takes every request waiting at that moment
+ * (up to the slot count) and runs them as one batch, so concurrent jobs share each pass over the
+ * weights. Weights are uploaded once, from the memory-mapped checkpoint; each slot's KV cache is
+ * its own device allocation; only the logits come back to the host.
+ */
+public final class CudaBackend implements ForwardBackend {
+
+    static final float RMS_EPS = 1e-5f;
+    /** Threads per block of the per-row kernels (rmsnorm, embed, rope, attention). */
+    private static final int BLOCK = 256;
+    /** Rows per block of the matrix-vector kernels: one warp per row. */
+    private static final int MATVEC_WARPS = 8;
+    /** Bytes per host-to-device copy from the mapped checkpoint (ByteBuffer views stop at 2 GiB). */
+    private static final long UPLOAD_CHUNK = 1L << 30;
+
+    private final LlamaConfig c;
+    private final BackendInfo info;
+    private final long reserveBytes;
+    private final int maxBatch;
+    private final DeviceThread device;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    // everything below is touched only on the device thread
+    private CUcontext context;
+    private KernelModule kernels;
+    private final List<CUdeviceptr> allocations = new ArrayList<>();
+    private final ArrayDeque<Integer> freeSlotIndices = new ArrayDeque<>();
+    private CUdeviceptr keyTable, valueTable, stepArgs, logits;
+    private final int[] hostStepArgs;
+    private final float[] hostLogits;
+    private final Pointer hostStepArgsPointer, hostLogitsPointer;
+    private Pointer pEmbed, pRmsFinal, pClassifier;
+    private Pointer[] pRmsAtt, pQkv, pRope, pAttention, pWo, pRmsFfn, pSwiglu, pW2;
+
+    private CudaBackend(LlamaConfig config, EngineConfig engineConfig, GpuDevice gpu) {
+        this.c = config;
+        this.reserveBytes = engineConfig.memoryReserveBytes();
+        this.maxBatch = engineConfig.slots();
+        this.info = new BackendInfo("cuda", List.of(gpu), gpu.name() + " (device " + gpu.ordinal() + ", compute "
+                + gpu.computeCapabilityMajor() + "." + gpu.computeCapabilityMinor() + "), batches up to " + maxBatch
+                + " slot(s) per pass");
+        this.hostStepArgs = new int[3 * maxBatch];
+        this.hostLogits = new float[maxBatch * config.vocabSize()];
+        this.hostStepArgsPointer = Pointer.to(hostStepArgs);
+        this.hostLogitsPointer = Pointer.to(hostLogits);
+        for (int i = 0; i < maxBatch; i++) {
+            freeSlotIndices.add(i);
+        }
+        this.device = new DeviceThread("gridshare-cuda-" + gpu.ordinal());
+    }
+
+    /**
+     * Opens a context on {@code config.cudaDevice()}, loads the kernels and uploads the weights.
+     *
+     * @throws BackendUnavailableException when the device is not there, the weights do not fit in
+     *     its free memory, or the driver fails; nothing stays allocated then
+     */
+    static CudaBackend create(LlamaCheckpoint checkpoint, EngineConfig config) throws BackendUnavailableException {
+        int ordinal = config.cudaDevice();
+        GpuDevice gpu = new CudaDeviceDiscovery().discover().stream().filter(d -> d.ordinal() == ordinal).findFirst()
+                .orElseThrow(() -> new BackendUnavailableException("CUDA device " + ordinal + " not found"));
+        CudaBackend backend = new CudaBackend(checkpoint.config(), config, gpu);
+        try {
+            backend.device.call(() -> {
+                backend.open(checkpoint, ordinal);
+                return null;
+            });
+            return backend;
+        } catch (BackendUnavailableException e) {
+            backend.close();
+            throw e;
+        } catch (Exception e) {
+            backend.close();
+            throw new BackendUnavailableException("CUDA backend could not start on device " + ordinal + " ("
+                    + gpu.name() + "): " + e.getMessage(), e);
+        }
+    }
+
+    private void open(LlamaCheckpoint checkpoint, int ordinal) throws BackendUnavailableException {
+        CUdevice dev = new CUdevice();
+        cuDeviceGet(dev, ordinal);
+        context = new CUcontext();
+        cuCtxCreate(context, 0, dev);
+        kernels = new KernelModule();
+
+        long weightBytes = 4L * c.vocabSize() * c.dim() * (c.sharedClassifier() ? 1 : 2)
+                + 4L * c.layers() * (2L * c.dim() + 2L * c.dim() * c.dim() + 2L * c.dim() * c.kvDim()
+                        + 3L * c.dim() * c.hiddenDim())
+                + 4L * c.dim() + 4L * c.seqLen() * c.headSize();
+        long activationBytes = (long) maxBatch * rowActivationBytes(c) + 2L * 8 * maxBatch + 12L * maxBatch;
+        long free = freeDeviceBytes();
+        if (weightBytes + activationBytes + reserveBytes > free) {
+            throw new BackendUnavailableException("the model needs " + mib(weightBytes) + " MiB of weights and "
+                    + mib(activationBytes) + " MiB of activations on the GPU, plus " + mib(reserveBytes)
+                    + " MiB kept free, but device " + ordinal + " has " + mib(free) + " MiB free; use a smaller"
+                    + " model, fewer slots, or the CPU backend");
+        }
+
+        CUdeviceptr embedding = upload(checkpoint.tokenEmbedding());
+        CUdeviceptr classifier = c.sharedClassifier() ? embedding : upload(checkpoint.classifier());
+        CUdeviceptr rmsAtt = upload(checkpoint.allLayers("rms_att"));
+        CUdeviceptr wq = upload(checkpoint.allLayers("wq"));
+        CUdeviceptr wk = upload(checkpoint.allLayers("wk"));
+        CUdeviceptr wv = upload(checkpoint.allLayers("wv"));
+        CUdeviceptr wo = upload(checkpoint.allLayers("wo"));
+        CUdeviceptr rmsFfn = upload(checkpoint.allLayers("rms_ffn"));
+        CUdeviceptr w1 = upload(checkpoint.allLayers("w1"));
+        CUdeviceptr w2 = upload(checkpoint.allLayers("w2"));
+        CUdeviceptr w3 = upload(checkpoint.allLayers("w3"));
+        CUdeviceptr rmsFinal = upload(checkpoint.rmsFinal());
+        float[] ropeTable = ropeTable(c);
+        CUdeviceptr rope = alloc(4L * ropeTable.length);
+        cuMemcpyHtoD(rope, Pointer.to(ropeTable), 4L * ropeTable.length);
+
+        int dim = c.dim(), kvDim = c.kvDim(), hidden = c.hiddenDim(), vocab = c.vocabSize();
+        CUdeviceptr x = alloc(4L * maxBatch * dim);
+        CUdeviceptr xb = alloc(4L * maxBatch * dim);
+        CUdeviceptr q = alloc(4L * maxBatch * dim);
+        CUdeviceptr k = alloc(4L * maxBatch * kvDim);
+        CUdeviceptr v = alloc(4L * maxBatch * kvDim);
+        CUdeviceptr hb = alloc(4L * maxBatch * hidden);
+        CUdeviceptr att = alloc(4L * maxBatch * c.heads() * c.seqLen());
+        logits = alloc(4L * maxBatch * vocab);
+        keyTable = alloc(8L * maxBatch);
+        valueTable = alloc(8L * maxBatch);
+        stepArgs = alloc(4L * hostStepArgs.length);
+        CUdeviceptr slot = stepArgs;
+        CUdeviceptr token = stepArgs.withByteOffset(4L * maxBatch);
+        CUdeviceptr pos = stepArgs.withByteOffset(8L * maxBatch);
+
+        // kernel parameters never change between steps (the batch size is the grid's y), so they
+        // are packed once here and the hot path allocates nothing
+        int layers = c.layers();
+        pRmsAtt = new Pointer[layers];
+        pQkv = new Pointer[layers];
+        pRope = new Pointer[layers];
+        pAttention = new Pointer[layers];
+        pWo = new Pointer[layers];
+        pRmsFfn = new Pointer[layers];
+        pSwiglu = new Pointer[layers];
+        pW2 = new Pointer[layers];
+        pEmbed = params(x, embedding, token, dim);
+        for (int l = 0; l < layers; l++) {
+            long mat = 4L * dim * dim, kvMat = 4L * dim * kvDim, ffn = 4L * dim * hidden;
+            pRmsAtt[l] = params(xb, x, rmsAtt.withByteOffset(4L * l * dim), dim, RMS_EPS);
+            pQkv[l] = params(q, k, v, wq.withByteOffset(l * mat), wk.withByteOffset(l * kvMat),
+                    wv.withByteOffset(l * kvMat), xb, dim, kvDim);
+            pRope[l] = params(q, k, v, keyTable, valueTable, rope, slot, pos, l, c.seqLen(), dim, kvDim, c.headSize());
+            pAttention[l] = params(xb, q, keyTable, valueTable, att, slot, pos, l, c.seqLen(), c.heads(), c.kvHeads(),
+                    c.headSize());
+            pWo[l] = params(x, wo.withByteOffset(l * mat), xb, dim, dim);
+            pRmsFfn[l] = params(xb, x, rmsFfn.withByteOffset(4L * l * dim), dim, RMS_EPS);
+            pSwiglu[l] = params(hb, w1.withByteOffset(l * ffn), w3.withByteOffset(l * ffn), xb, dim, hidden);
+            pW2[l] = params(x, w2.withByteOffset(l * ffn), hb, hidden, dim);
+        }
+        pRmsFinal = params(xb, x, rmsFinal, dim, RMS_EPS);
+        pClassifier = params(logits, classifier, xb, dim, vocab);
+    }
+
+    /** Activation memory of one batch row: x, xb, q, k, v, hb, attention scores and logits. */
+    static long rowActivationBytes(LlamaConfig c) {
+        return 4L * (3L * c.dim() + 2L * c.kvDim() + c.hiddenDim() + (long) c.heads() * c.seqLen() + c.vocabSize());
+    }
+
+    /** KV cache of one slot: keys and values for every layer and position. */
+    static long kvCacheBytes(LlamaConfig c) {
+        return 2L * 4L * c.layers() * c.seqLen() * c.kvDim();
+    }
+
+    /**
+     * RoPE angles as (cos, sin) pairs, [pos][headSize / 2], computed exactly as the CPU backend
+     * does (float frequency from {@code Math.pow}, then {@code Math.cos}/{@code Math.sin}), so
+     * both backends rotate by bit-identical values.
+     */
+    static float[] ropeTable(LlamaConfig c) {
+        int half = c.headSize() / 2;
+        float[] table = new float[2 * c.seqLen() * half];
+        for (int pos = 0; pos < c.seqLen(); pos++) {
+            for (int j = 0; j < half; j++) {
+                float freq = 1.0f / (float) Math.pow(10000.0f, (2 * j) / (float) c.headSize());
+                float val = pos * freq;
+                table[2 * (pos * half + j)] = (float) Math.cos(val);
+                table[2 * (pos * half + j) + 1] = (float) Math.sin(val);
+            }
+        }
+        return table;
+    }
+
+    @Override
+    public BackendInfo info() {
+        return info;
+    }
+
+    @Override
+    public LlamaConfig config() {
+        return c;
+    }
+
+    @Override
+    public long bytesPerSlot() {
+        return kvCacheBytes(c) + rowActivationBytes(c);
+    }
+
+    @Override
+    public long freeSlotMemoryBytes() {
+        try {
+            long free = device.call(this::freeDeviceBytes);
+            return Math.max(0, free - reserveBytes);
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    @Override
+    public BackendSlot allocateSlot() throws SlotAllocationException {
+        try {
+            return device.call(this::newSlot);
+        } catch (SlotAllocationException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new SlotAllocationException("cannot allocate a CUDA slot: " + e.getMessage(), e);
+        }
+    }
+
+    private CudaSlot newSlot() throws SlotAllocationException {
+        Integer index = freeSlotIndices.poll();
+        if (index == null) {
+            throw new SlotAllocationException("all " + maxBatch + " CUDA slots are in use; the engine was configured"
+                    + " with " + maxBatch + " slots");
+        }
+        long bytes = kvCacheBytes(c) / 2;
+        CUdeviceptr keys = new CUdeviceptr();
+        CUdeviceptr values = new CUdeviceptr();
+        try {
+            cuMemAlloc(keys, bytes);
+            try {
+                cuMemAlloc(values, bytes);
+            } catch (CudaException e) {
+                cuMemFree(keys);
+                throw e;
+            }
+        } catch (CudaException e) {
+            freeSlotIndices.push(index);
+            throw new SlotAllocationException("the GPU cannot hold another KV cache of " + mib(2 * bytes)
+                    + " MiB (" + e.getMessage() + "); run fewer jobs at once on this node", e);
+        }
+        cuMemcpyHtoD(keyTable.withByteOffset(8L * index), Pointer.to(keys), 8);
+        cuMemcpyHtoD(valueTable.withByteOffset(8L * index), Pointer.to(values), 8);
+        return new CudaSlot(index, keys, values);
+    }
+
+    @Override
+    public void forward(BackendSlot backendSlot, int token, int pos, float[] out) {
+        CudaSlot slot = (CudaSlot) backendSlot;
+        if (token < 0 || token >= c.vocabSize()) {
+            throw new IllegalArgumentException("token " + token + " outside the vocabulary [0, " + c.vocabSize() + ")");
+        }
+        if (pos < 0 || pos >= c.seqLen()) {
+            throw new IllegalArgumentException("position " + pos + " outside the context [0, " + c.seqLen() + ")");
+        }
+        if (out.length < c.vocabSize()) {
+            throw new IllegalArgumentException("logits array holds " + out.length + " floats, needs " + c.vocabSize());
+        }
+        if (slot.closed.get()) {
+            throw new IllegalStateException("slot " + slot.index + " was closed");
+        }
+        slot.token = token;
+        slot.pos = pos;
+        slot.logits = out;
+        slot.error = null;
+        device.submitForward(slot);
+        slot.done.acquireUninterruptibly();
+        RuntimeException error = slot.error;
+        slot.logits = null;
+        if (error != null) {
+            throw error;
+        }
+    }
+
+    /** One batched decode step for {@code n} slots, on the device thread. */
+    private void step(CudaSlot[] batch, int n) {
+        int vocab = c.vocabSize();
+        for (int i = 0; i < n; i++) {
+            hostStepArgs[i] = batch[i].index;
+            hostStepArgs[maxBatch + i] = batch[i].token;
+            hostStepArgs[2 * maxBatch + i] = batch[i].pos;
+        }
+        cuMemcpyHtoD(stepArgs, hostStepArgsPointer, 4L * hostStepArgs.length);
+        int dim = c.dim(), kvDim = c.kvDim(), hidden = c.hiddenDim();
+        launch(kernels.embed, n, 1, BLOCK, pEmbed);
+        for (int l = 0; l < c.layers(); l++) {
+            launch(kernels.rmsnorm, n, 1, BLOCK, pRmsAtt[l]);
+            launchRows(kernels.qkvMatvec, dim + 2 * kvDim, n, pQkv[l]);
+            launch(kernels.ropeStore, n, 1, BLOCK, pRope[l]);
+            launch(kernels.attention, c.heads(), n, BLOCK, pAttention[l]);
+            launchRows(kernels.matvecAdd, dim, n, pWo[l]);
+            launch(kernels.rmsnorm, n, 1, BLOCK, pRmsFfn[l]);
+            launchRows(kernels.swigluMatvec, hidden, n, pSwiglu[l]);
+            launchRows(kernels.matvecAdd, dim, n, pW2[l]);
+        }
+        launch(kernels.rmsnorm, n, 1, BLOCK, pRmsFinal);
+        launchRows(kernels.matvec, vocab, n, pClassifier);
+        // synchronous on the default stream: waits for the kernels and reports their errors
+        cuMemcpyDtoH(hostLogitsPointer, logits, 4L * n * vocab);
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(hostLogits, i * vocab, batch[i].logits, 0, vocab);
+        }
+    }
+
+    private static void launch(CUfunction f, int gridX, int gridY, int block, Pointer params) {
+        cuLaunchKernel(f, gridX, gridY, 1, block, 1, 1, 0, null, params, null);
+    }
+
+    private static void launchRows(CUfunction f, int rows, int batch, Pointer params) {
+        launch(f, (rows + MATVEC_WARPS - 1) / MATVEC_WARPS, batch, MATVEC_WARPS * 32, params);
+    }
+
+    /** Packs kernel arguments per the JCuda samples: a pointer to an array of pointers to each value. */
+    private static Pointer params(Object... args) {
+        NativePointerObject[] pointers = new NativePointerObject[args.length];
+        for (int i = 0; i < args.length; i++) {
+            pointers[i] = switch (args[i]) {
+                case CUdeviceptr p -> Pointer.to(p);
+                case Integer value -> Pointer.to(new int[] {value});
+                case Float value -> Pointer.to(new float[] {value});
+                default -> throw new IllegalArgumentException("unsupported kernel argument " + args[i]);
+            };
+        }
+        return Pointer.to(pointers);
+    }
+
+    private CUdeviceptr alloc(long bytes) {
+        CUdeviceptr p = new CUdeviceptr();
+        cuMemAlloc(p, Math.max(bytes, 4));
+        allocations.add(p);
+        return p;
+    }
+
+    /** Copies a tensor from the mapped checkpoint to a new device allocation. */
+    private CUdeviceptr upload(MemorySegment tensor) {
+        long bytes = tensor.byteSize();
+        CUdeviceptr p = alloc(bytes);
+        for (long off = 0; off < bytes; off += UPLOAD_CHUNK) {
+            long len = Math.min(UPLOAD_CHUNK, bytes - off);
+            cuMemcpyHtoD(p.withByteOffset(off), Pointer.to(tensor.asSlice(off, len).asByteBuffer()), len);
+        }
+        return p;
+    }
+
+    private long freeDeviceBytes() {
+        long[] free = new long[1];
+        long[] total = new long[1];
+        cuMemGetInfo(free, total);
+        return free[0];
+    }
+
+    private static long mib(long bytes) {
+        return (bytes + (1 << 20) - 1) >> 20;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            device.call(() -> {
+                releaseDevice();
+                return null;
+            });
+        } catch (Exception e) {
+            System.getLogger(CudaBackend.class.getName()).log(System.Logger.Level.WARNING,
+                    "releasing the CUDA backend failed: " + e.getMessage(), e);
+        } finally {
+            device.stop();
+        }
+    }
+
+    private void releaseDevice() {
+        if (context == null) {
+            return;
+        }
+        try {
+            for (CUdeviceptr p : allocations) {
+                cuMemFree(p);
+            }
+            allocations.clear();
+            if (kernels != null) {
+                kernels.close();
+            }
+        } finally {
+            // destroying the context also frees whatever a failure above left behind
+            cuCtxDestroy(context);
+            context = null;
+        }
+    }
+
+    /** One slot: its index into the device's KV cache tables and its two cache allocations. */
+    final class CudaSlot implements BackendSlot {
+        final int index;
+        private final CUdeviceptr keys, values;
+        final AtomicBoolean closed = new AtomicBoolean();
+        final Semaphore done = new Semaphore(0);
+        // request fields: written by the engine thread before submitting, read by the device thread
+        volatile int token, pos;
+        volatile float[] logits;
+        volatile RuntimeException error;
+
+        CudaSlot(int index, CUdeviceptr keys, CUdeviceptr values) {
+            this.index = index;
+            this.keys = keys;
+            this.values = values;
+        }
+
+        @Override
+        public void close() {
+            if (!closed.compareAndSet(false, true) || CudaBackend.this.closed.get()) {
+                return;
+            }
+            try {
+                device.call(() -> {
+                    if (context != null) {
+                        cuMemFree(keys);
+                        cuMemFree(values);
+                        freeSlotIndices.push(index);
+                    }
+                    return null;
+                });
+            } catch (Exception e) {
+                System.getLogger(CudaBackend.class.getName()).log(System.Logger.Level.WARNING,
+                        "freeing CUDA slot " + index + " failed: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * The thread that owns the context. Its queue holds forward requests (slots) and other tasks;
+     * consecutive forward requests are run as one batch.
+     */
+    private final class DeviceThread implements Runnable {
+        private static final Object STOP = new Object();
+        private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+        private final Thread thread;
+        private final CudaSlot[] batch;
+
+        DeviceThread(String name) {
+            batch = new CudaSlot[maxBatch];
+            thread = Thread.ofPlatform().name(name).daemon(true).start(this);
+        }
+
+        <T> T call(Callable<T> task) throws Exception {
+            if (!thread.isAlive()) {
+                throw new IllegalStateException("the CUDA device thread has stopped");
+            }
+            FutureTask<T> future = new FutureTask<>(task);
+            queue.add(future);
+            try {
+                return future.get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof Exception cause) {
+                    throw cause;
+                }
+                throw e;
+            }
+        }
+
+        void submitForward(CudaSlot slot) {
+            if (!thread.isAlive() || closed.get()) {
+                throw new IllegalStateException("the CUDA backend is closed");
+            }
+            queue.add(slot);
+        }
+
+        void stop() {
+            queue.add(STOP);
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            // fail whatever arrived after the stop so no engine thread waits forever
+            Object item;
+            while ((item = queue.poll()) != null) {
+                if (item instanceof CudaSlot s) {
+                    s.error = new IllegalStateException("the CUDA backend is closed");
+                    s.done.release();
+                } else if (item instanceof FutureTask<?> f) {
+                    f.cancel(false);
+                }
+            }
+        }
+
+        @Override
+        public void run() {
+            while (true) {
+                Object item;
+                try {
+                    item = queue.take();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (item == STOP) {
+                    return;
+                }
+                if (item instanceof FutureTask<?> task) {
+                    task.run();
+                    continue;
+                }
+                int n = 0;
+                batch[n++] = (CudaSlot) item;
+                // only this thread takes from the queue, so peek-then-poll is safe
+                while (n < maxBatch && queue.peek() instanceof CudaSlot) {
+                    batch[n++] = (CudaSlot) queue.poll();
+                }
+                try {
+                    step(batch, n);
+                } catch (RuntimeException | Error e) {
+                    RuntimeException failure = new IllegalStateException("CUDA forward pass failed on "
+                            + info.detail() + ": " + e.getMessage(), e);
+                    for (int i = 0; i < n; i++) {
+                        batch[i].error = failure;
+                    }
+                } finally {
+                    for (int i = 0; i < n; i++) {
+                        batch[i].done.release();
+                        batch[i] = null;
+                    }
+                }
+            }
+        }
+    }
+}

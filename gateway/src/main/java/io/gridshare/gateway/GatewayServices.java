@@ -1,0 +1,77 @@
+package io.gridshare.gateway;
+
+import io.gridshare.gateway.config.GatewaySettings;
+import io.gridshare.gateway.grpc.InferenceService;
+import io.gridshare.gateway.grpc.NodeLinkService;
+import io.gridshare.gateway.job.JobCoordinator;
+import io.gridshare.gateway.job.JobMeter;
+import io.gridshare.gateway.job.NodeChannel;
+import io.gridshare.gateway.job.NodeChannels;
+import io.gridshare.gateway.link.LinkRegistry;
+import io.gridshare.gateway.link.NodeStakeCheck;
+import io.gridshare.gateway.observe.GatewayObserver;
+import io.gridshare.gateway.placement.NodeEntry;
+import io.gridshare.gateway.placement.Placement;
+import io.grpc.BindableService;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The gateway's job and link services wired together, without CDI: the CDI beans build one, and so do
+ * the in-process tests.
+ */
+public final class GatewayServices implements AutoCloseable {
+
+    private final GatewaySettings settings;
+    private final Placement placement;
+    private final LinkRegistry links;
+    private final JobCoordinator jobs;
+    private final InferenceService inference;
+    private final NodeLinkService nodeLink;
+
+    /**
+     * @param remote channels to nodes linked to other gateway members; {@code n -> Optional.empty()}
+     *     for a gateway that runs alone
+     */
+    public GatewayServices(GatewaySettings settings, Placement placement, NodeStakeCheck stakeCheck, JobMeter meter,
+                           GatewayObserver observer, NodeChannels remote) {
+        this.settings = settings;
+        this.placement = placement;
+        this.links = new LinkRegistry(settings, placement, stakeCheck, observer);
+        NodeChannels channels = node -> route(node, remote);
+        this.jobs = new JobCoordinator(settings, placement, channels, meter, observer);
+        this.inference = new InferenceService(jobs, observer, settings.feePerToken());
+        this.nodeLink = new NodeLinkService(links);
+    }
+
+    private Optional<NodeChannel> route(NodeEntry node, NodeChannels remote) {
+        return node.ownerMember().equals(placement.localMember()) ? links.local(node.nodeId())
+                : remote.channelTo(node);
+    }
+
+    public GatewaySettings settings() {
+        return settings;
+    }
+
+    public Placement placement() {
+        return placement;
+    }
+
+    public LinkRegistry links() {
+        return links;
+    }
+
+    public JobCoordinator jobs() {
+        return jobs;
+    }
+
+    public List<BindableService> grpcServices() {
+        return List.of(inference, nodeLink);
+    }
+
+    @Override
+    public void close() {
+        jobs.cancelAll("gateway shutting down");
+        links.close();
+    }
+}

@@ -1,0 +1,14 @@
+package io.gridshare.gateway.grid;
+
+import java.math.BigInteger;
+
+/**
+ * One model as the grid offers it now (for ListModels and GET /v1/models).
+ *
+ * @param model            hash, name and context length
+ * @param nodes            live nodes that have it loaded
+ * @param freeSlots        free slots over those nodes
+ * @param minPricePerToken lowest price among nodes with a free slot (or among all, when none is free)
+ */
+public record ModelAvailability(NodeModel model, int nodes, int freeSlots, BigInteger minPricePerToken) {
+}

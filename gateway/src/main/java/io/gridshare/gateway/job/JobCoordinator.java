@@ -1,0 +1,161 @@
+package io.gridshare.gateway.job;
+
+import io.gridshare.gateway.config.GatewaySettings;
+import io.gridshare.gateway.observe.GatewayObserver;
+import io.gridshare.gateway.placement.Placement;
+import io.gridshare.proto.v1.GenerateRequest;
+import io.grpc.Status;
+import java.math.BigInteger;
+import java.security.SecureRandom;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Turns a tenant's GenerateRequest into a running job: validates it, picks and reserves a slot through
+ * the grid, and hands the job to a {@link TenantJob} that relays its tokens. Shared by the gRPC and the
+ * OpenAI-compatible front ends.
+ */
+public final class JobCoordinator {
+
+    private static final int MAX_MODEL_CHARS = 256;
+
+    private final GatewaySettings settings;
+    private final Placement placement;
+    private final NodeChannels channels;
+    private final JobMeter meter;
+    private final GatewayObserver observer;
+    private final SecureRandom random = new SecureRandom();
+    private final Map<String, TenantJob> running = new ConcurrentHashMap<>();
+
+    public JobCoordinator(GatewaySettings settings, Placement placement, NodeChannels channels, JobMeter meter,
+                          GatewayObserver observer) {
+        this.settings = settings;
+        this.placement = placement;
+        this.channels = channels;
+        this.meter = meter;
+        this.observer = observer;
+    }
+
+    /**
+     * Validates and places a job. On success the tenant has been sent Accepted and tokens follow; on
+     * failure the returned status (never OK) says why, and nothing was sent.
+     */
+    public Result start(GenerateRequest request, TenantSink sink) {
+        Status invalid = validate(request);
+        if (invalid != null) {
+            observer.requestRejected(invalid.getCode().name());
+            return new Result(null, invalid);
+        }
+        BigInteger maxPrice = request.hasMaxPricePerToken()
+                ? new BigInteger(request.getMaxPricePerToken().getBaseUnits()).subtract(settings.feePerToken())
+                : null;
+        Placement.Selection s = placement.reserve(request.getModel(), maxPrice, java.util.Set.of());
+        Status refused = switch (s) {
+            case Placement.Selection.Reserved r -> null;
+            case Placement.Selection.UnknownModel u -> Status.NOT_FOUND.withDescription("no node serves model '"
+                    + request.getModel() + "' now; ListModels (or GET /v1/models) shows what is served");
+            case Placement.Selection.PriceTooHigh p -> Status.FAILED_PRECONDITION.withDescription(
+                    "every node serving '" + request.getModel() + "' charges more than max_price_per_token "
+                            + request.getMaxPricePerToken().getBaseUnits() + "; the cheapest asks "
+                            + p.cheapest().add(settings.feePerToken()) + " per token (gateway fee included)");
+            case Placement.Selection.NoFreeSlot n -> Status.RESOURCE_EXHAUSTED.withDescription(
+                    "every node serving '" + request.getModel() + "' is busy; retry shortly");
+        };
+        if (refused != null) {
+            observer.requestRejected(refused.getCode().name());
+            return new Result(null, refused);
+        }
+        Placement.Selection.Reserved reserved = (Placement.Selection.Reserved) s;
+        int maxTokens = request.getMaxTokens() == 0
+                ? Math.min(settings.maxTokensLimit(), reserved.model().contextLength() > 0
+                        ? reserved.model().contextLength() : settings.maxTokensLimit())
+                : request.getMaxTokens();
+        long seed = request.hasSeed() ? request.getSeed() : random.nextLong() & Long.MAX_VALUE;
+        TenantJob job = new TenantJob(UUID.randomUUID().toString(), request, seed, maxPrice, maxTokens, sink,
+                context);
+        running.put(job.jobId(), job);
+        job.start(reserved);
+        return new Result(job, Status.OK);
+    }
+
+    /** A started job, or the status that refused it. */
+    public record Result(TenantJob job, Status status) {
+        public boolean started() {
+            return job != null;
+        }
+    }
+
+    /** Null when the request is well-formed, else INVALID_ARGUMENT saying which field is wrong. */
+    Status validate(GenerateRequest r) {
+        String problem = null;
+        if (r.getModel().isBlank()) {
+            problem = "model is required (a name such as \"stories260K\", or the 64-hex model hash)";
+        } else if (r.getModel().length() > MAX_MODEL_CHARS) {
+            problem = "model is longer than " + MAX_MODEL_CHARS + " characters";
+        } else if (r.getPrompt().length() > settings.maxPromptChars()) {
+            problem = "prompt has " + r.getPrompt().length() + " characters; this gateway accepts at most "
+                    + settings.maxPromptChars();
+        } else if (r.getMaxTokens() > settings.maxTokensLimit()) {
+            problem = "max_tokens " + r.getMaxTokens() + " exceeds this gateway's limit of " + settings.maxTokensLimit();
+        } else if (!Float.isFinite(r.getTemperature()) || r.getTemperature() < 0 || r.getTemperature() > 2) {
+            problem = "temperature must be between 0 (greedy) and 2, was " + r.getTemperature();
+        } else if (!Float.isFinite(r.getTopP()) || r.getTopP() < 0 || r.getTopP() > 1) {
+            problem = "top_p must be between 0 and 1, was " + r.getTopP();
+        } else if (r.hasMaxPricePerToken() && !isBaseUnits(r.getMaxPricePerToken().getBaseUnits())) {
+            problem = "max_price_per_token.base_units must be a non-negative base-10 integer, was '"
+                    + r.getMaxPricePerToken().getBaseUnits() + "'";
+        }
+        return problem == null ? null : Status.INVALID_ARGUMENT.withDescription(problem);
+    }
+
+    private static boolean isBaseUnits(String s) {
+        return !s.isEmpty() && s.length() <= 78 && s.chars().allMatch(c -> c >= '0' && c <= '9');
+    }
+
+    /** Jobs running now on this member (for metrics and shutdown). */
+    public int runningJobs() {
+        return running.size();
+    }
+
+    /** Cancels every running job (the member is shutting down). */
+    public void cancelAll(String reason) {
+        running.values().forEach(j -> j.cancel(reason, false));
+    }
+
+    public Placement placement() {
+        return placement;
+    }
+
+    private final TenantJob.JobContext context = new TenantJob.JobContext() {
+        @Override
+        public GatewaySettings settings() {
+            return settings;
+        }
+
+        @Override
+        public Placement placement() {
+            return placement;
+        }
+
+        @Override
+        public NodeChannels channels() {
+            return channels;
+        }
+
+        @Override
+        public JobMeter meter() {
+            return meter;
+        }
+
+        @Override
+        public GatewayObserver observer() {
+            return observer;
+        }
+
+        @Override
+        public void jobEnded(TenantJob job) {
+            running.remove(job.jobId());
+        }
+    };
+}

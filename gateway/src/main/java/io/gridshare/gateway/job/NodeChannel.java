@@ -1,0 +1,26 @@
+package io.gridshare.gateway.job;
+
+import io.gridshare.proto.v1.Assign;
+
+/**
+ * The way to one node's link for job traffic, wherever the link lives: on this gateway member, or on
+ * another member (relayed through the cluster).
+ */
+public interface NodeChannel {
+
+    String nodeId();
+
+    /**
+     * Sends Assign; the node's events for this job then go to {@code events} until it is done, failed
+     * or cancelled.
+     *
+     * @return false when the link is already gone (nothing was sent; pick another node)
+     */
+    boolean assign(Assign assign, NodeJobEvents events);
+
+    /** Lets the node send {@code tokens} more tokens of the job. */
+    void credit(String jobId, int tokens);
+
+    /** Stops the job on the node; no events for it follow. */
+    void cancel(String jobId, String reason);
+}
