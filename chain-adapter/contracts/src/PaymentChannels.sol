@@ -318,9 +318,7 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
     }
 
     /// @dev Checks a voucher, records it, and writes the payee, token, amount for the payee and fee into `out`.
-    function _redeem(Payout memory out, uint256 channelId, uint256 cumulativeAmount, bytes calldata signature)
-        private
-    {
+    function _redeem(Payout memory out, uint256 channelId, uint256 cumulativeAmount, bytes calldata signature) private {
         // Check
         Channel storage c = _channels[channelId];
         address payee = c.payee;

@@ -51,8 +51,7 @@ contract NodeRegistryInvariantTest is TestBase {
     function invariant_ActiveMeansRegisteredWithTheMinimumBonded() public view {
         uint256 n = handler.nodeCount();
         for (uint256 i; i < n; ++i) {
-            (bool registered, bool active, uint256 bonded, address operator) =
-                registry.nodeStatus(handler.nodeKeys(i));
+            (bool registered, bool active, uint256 bonded, address operator) = registry.nodeStatus(handler.nodeKeys(i));
             vm.assertTrue(registered, "stays registered");
             vm.assertEq(operator, handler.operatorOf(handler.nodeKeys(i)), "operator");
             vm.assertEq(active, bonded >= registry.MIN_STAKE(), "active <=> bonded >= MIN_STAKE");

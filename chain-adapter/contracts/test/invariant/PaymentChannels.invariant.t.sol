@@ -69,9 +69,7 @@ contract PaymentChannelsInvariantTest is TestBase {
             (,,,,,,, bool closed) = channels.channel(id);
             vm.assertEq(closed, handler.ghostClosed(id), "closed == ghost");
             if (closed) {
-                vm.assertEq(
-                    handler.ghostRefunded(id), handler.ghostDeposit(id) - handler.ghostRedeemed(id), "refund"
-                );
+                vm.assertEq(handler.ghostRefunded(id), handler.ghostDeposit(id) - handler.ghostRedeemed(id), "refund");
             }
         }
     }

@@ -68,9 +68,7 @@ contract PaymentChannelsHandler is TestBase {
 
     // ---------------------------------------------------------------- actions
 
-    function open(uint256 payerSeed, uint256 payeeSeed, uint256 tokenSeed, uint256 deposit, bool withSession)
-        external
-    {
+    function open(uint256 payerSeed, uint256 payeeSeed, uint256 tokenSeed, uint256 deposit, bool withSession) external {
         calls[this.open.selector]++;
         uint256 p = payerSeed % 3;
         MockERC20 token = tokens[tokenSeed % 2];
@@ -123,7 +121,8 @@ contract PaymentChannelsHandler is TestBase {
         for (uint256 i; i < n && channelIds.length != 0; ++i) {
             uint256 id = channelIds[uint256(keccak256(abi.encode(seed, i))) % channelIds.length];
             if (ghostClosed[id] || ghostRedeemed[id] == ghostDeposit[id] || _taken(ids, taken, id)) continue;
-            uint256 amount = ghostRedeemed[id] + 1 + uint256(keccak256(abi.encode(seed, i, "amount"))) % ghostDeposit[id];
+            uint256 amount =
+                ghostRedeemed[id] + 1 + uint256(keccak256(abi.encode(seed, i, "amount"))) % ghostDeposit[id];
             ids[taken] = id;
             amounts[taken] = amount;
             sigs[taken] = _sign(id, amount);
