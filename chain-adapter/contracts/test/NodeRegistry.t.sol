@@ -71,6 +71,18 @@ contract NodeRegistryTest is TestBase {
         vm.assertEq(registry.VERIFIER(), verifier, "verifier");
     }
 
+    function test_RevertWhen_UnbondingDelayIsOverAYear() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(INodeRegistry.NodeRegistry_UnbondingDelayTooLong.selector, 365 days + 1, 365 days)
+        );
+        new NodeRegistry(IERC20(address(grid)), MIN_STAKE, 365 days + 1, verifier);
+    }
+
+    function test_RevertWhen_TheStakeTokenIsZero() public {
+        vm.expectRevert(INodeRegistry.NodeRegistry_ZeroGrid.selector);
+        new NodeRegistry(IERC20(address(0)), MIN_STAKE, DELAY, verifier);
+    }
+
     function test_RevertWhen_NodeKeyIsZero() public {
         vm.expectRevert(INodeRegistry.NodeRegistry_ZeroNodeKey.selector);
         vm.prank(operator);

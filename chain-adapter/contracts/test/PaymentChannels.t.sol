@@ -33,6 +33,15 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
         new PaymentChannels(1, address(0), CHALLENGE_PERIOD);
     }
 
+    function test_RevertWhen_ChallengePeriodIsOver30Days() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                IPaymentChannels.PaymentChannels_ChallengePeriodTooLong.selector, 30 days + 1, 30 days
+            )
+        );
+        new PaymentChannels(FEE_BPS, treasury, 30 days + 1);
+    }
+
     function test_WhenFeeIsZero_TreasuryMayBeZeroAndNothingAccrues() public {
         PaymentChannels free = new PaymentChannels(0, address(0), CHALLENGE_PERIOD);
         vm.startPrank(tenant);
@@ -558,6 +567,28 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
         );
         (,,,,, uint256 redeemed,,) = channels.channel(id);
         vm.assertEq(redeemed, 10e18, "only the outer voucher counted");
+    }
+
+    function test_WhenTokenReentersOnRefund_TheReentrantCallIsRefused() public {
+        ReentrantToken re = new ReentrantToken();
+        re.mint(tenant, 1000e18);
+        vm.prank(tenant);
+        re.approve(address(channels), type(uint256).max);
+        vm.prank(tenant);
+        uint256 id = channels.open(gateway, address(re), 100e18, address(0));
+        bytes memory sig = _sign(tenantKey, id, 10e18);
+        vm.prank(tenant);
+        channels.startClose(id);
+        vm.warp(block.timestamp + CHALLENGE_PERIOD);
+        // On the refund, the token tries to redeem a voucher (and a second finalizeClose would be next).
+        re.arm(address(channels), abi.encodeCall(IPaymentChannels.redeem, (id, 10e18, sig)));
+
+        channels.finalizeClose(id);
+
+        vm.assertTrue(re.callbackAttempted(), "the token called back");
+        vm.assertFalse(re.callbackSucceeded(), "refused");
+        vm.assertEq(re.balanceOf(tenant), 1000e18, "the whole deposit came back once");
+        vm.assertEq(re.balanceOf(address(channels)), 0, "nothing left behind");
     }
 
     function testFuzz_RedeemTwice_PaysExactlyTheCappedCumulativeAmount(
