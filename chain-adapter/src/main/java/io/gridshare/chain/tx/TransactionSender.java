@@ -44,7 +44,7 @@ public final class TransactionSender {
         this.chain = chain;
         this.credentials = credentials;
         this.options = options;
-        this.nonces = NonceManager.of(chain.chainId(), credentials.getAddress());
+        this.nonces = NonceManager.of(chain.rpcUrl(), chain.chainId(), credentials.getAddress());
     }
 
     /** The sending account. */
