@@ -7,7 +7,7 @@ import io.gridshare.chain.KeystoreException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,12 +18,12 @@ import org.web3j.crypto.WalletUtils;
 
 class KeystoresTest {
     @TempDir
-    Path dir;
-    private Path keystore;
-    private ECKeyPair keyPair;
+    static Path dir;
+    private static Path keystore;
+    private static ECKeyPair keyPair;
 
-    @BeforeEach
-    void writeKeystore() throws Exception {
+    @BeforeAll
+    static void writeKeystore() throws Exception {
         keyPair = Keys.createEcKeyPair();
         // light scrypt parameters keep the test fast; the format is the same
         keystore = dir.resolve(WalletUtils.generateWalletFile("correct horse", keyPair, dir.toFile(), false));
