@@ -4,9 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.sun.net.httpserver.HttpServer;
+import io.gridshare.chain.ChainConnection;
 import io.gridshare.chain.TransactionTimeoutException;
 import io.gridshare.chain.local.LocalChain;
 import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -81,6 +91,51 @@ class TransactionSenderTest {
 
         assertThat(receipt.isStatusOK()).isTrue();
         assertThat(nonce(account)).isEqualTo(next.add(BigInteger.TWO));
+    }
+
+    @Test
+    @DisplayName("a submission whose answer was lost is retried without sending the transaction twice")
+    void lostAnswerIsNotSentTwice() throws Exception {
+        AtomicInteger lost = new AtomicInteger();
+        HttpServer proxy = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        HttpClient client = HttpClient.newHttpClient();
+        proxy.createContext("/", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            try {
+                HttpResponse<String> answer = client.send(HttpRequest.newBuilder(URI.create(chain.deployment().rpcUrl()))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                boolean drop = body.contains("eth_sendRawTransaction") && lost.getAndIncrement() == 0;
+                byte[] bytes = (drop ? "gateway timeout" : answer.body()).getBytes(StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(drop ? 504 : 200, bytes.length);
+                exchange.getResponseBody().write(bytes);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                exchange.sendResponseHeaders(500, -1);
+            } finally {
+                exchange.close();
+            }
+        });
+        proxy.start();
+        String url = "http://127.0.0.1:" + proxy.getAddress().getPort();
+        try (ChainConnection viaProxy = ChainConnection.connect(url)) {
+            Credentials account = chain.account(8);
+            String recipient = chain.account(9).getAddress();
+            BigInteger balanceBefore = chain.connection().web3j().ethGetBalance(recipient, DefaultBlockParameterName.LATEST).send().getBalance();
+            BigInteger nonceBefore = nonce(account);
+
+            TransactionReceipt receipt = new TransactionSender(viaProxy, account, TransactionOptions.defaults())
+                    .sendEther(recipient, BigInteger.valueOf(12345));
+
+            assertThat(receipt.isStatusOK()).isTrue();
+            assertThat(lost).as("the first answer was dropped and the submission retried").hasValueGreaterThan(1);
+            assertThat(nonce(account)).isEqualTo(nonceBefore.add(BigInteger.ONE));
+            assertThat(chain.connection().web3j().ethGetBalance(recipient, DefaultBlockParameterName.LATEST).send().getBalance())
+                    .isEqualTo(balanceBefore.add(BigInteger.valueOf(12345)));
+        } finally {
+            proxy.stop(0);
+            client.close();
+        }
     }
 
     @Test
