@@ -26,6 +26,7 @@ contract NodeRegistry is INodeRegistry, ReentrancyGuardTransient {
     }
 
     uint256 private constant MAX_STAKE = type(uint96).max;
+    uint64 private constant MAX_UNBONDING_DELAY = 365 days;
 
     /// @inheritdoc INodeRegistry
     IERC20 public immutable GRID;
@@ -42,6 +43,10 @@ contract NodeRegistry is INodeRegistry, ReentrancyGuardTransient {
     mapping(address nodeKey => Node) private _nodes;
 
     constructor(IERC20 grid, uint256 minStake, uint64 unbondingDelay, address verifier) {
+        if (address(grid) == address(0)) revert NodeRegistry_ZeroGrid();
+        if (unbondingDelay > MAX_UNBONDING_DELAY) {
+            revert NodeRegistry_UnbondingDelayTooLong(unbondingDelay, MAX_UNBONDING_DELAY);
+        }
         GRID = grid;
         MIN_STAKE = minStake;
         UNBONDING_DELAY = unbondingDelay;

@@ -42,6 +42,7 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
     }
 
     uint16 private constant MAX_FEE_BPS = 100;
+    uint64 private constant MAX_CHALLENGE_PERIOD = 30 days;
     uint256 private constant BPS = 10_000;
 
     /// @inheritdoc IPaymentChannels
@@ -66,6 +67,9 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
     constructor(uint16 feeBps, address treasury, uint64 challengePeriod) EIP712("Gridshare PaymentChannels", "1") {
         if (feeBps > MAX_FEE_BPS) revert PaymentChannels_FeeTooHigh(feeBps, MAX_FEE_BPS);
         if (feeBps != 0 && treasury == address(0)) revert PaymentChannels_ZeroTreasury();
+        if (challengePeriod > MAX_CHALLENGE_PERIOD) {
+            revert PaymentChannels_ChallengePeriodTooLong(challengePeriod, MAX_CHALLENGE_PERIOD);
+        }
         FEE_BPS = feeBps;
         TREASURY = treasury;
         CHALLENGE_PERIOD = challengePeriod;
@@ -318,9 +322,7 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
     }
 
     /// @dev Checks a voucher, records it, and writes the payee, token, amount for the payee and fee into `out`.
-    function _redeem(Payout memory out, uint256 channelId, uint256 cumulativeAmount, bytes calldata signature)
-        private
-    {
+    function _redeem(Payout memory out, uint256 channelId, uint256 cumulativeAmount, bytes calldata signature) private {
         // Check
         Channel storage c = _channels[channelId];
         address payee = c.payee;

@@ -71,6 +71,18 @@ contract NodeRegistryTest is TestBase {
         vm.assertEq(registry.VERIFIER(), verifier, "verifier");
     }
 
+    function test_RevertWhen_UnbondingDelayIsOverAYear() public {
+        vm.expectRevert(
+            abi.encodeWithSelector(INodeRegistry.NodeRegistry_UnbondingDelayTooLong.selector, 365 days + 1, 365 days)
+        );
+        new NodeRegistry(IERC20(address(grid)), MIN_STAKE, 365 days + 1, verifier);
+    }
+
+    function test_RevertWhen_TheStakeTokenIsZero() public {
+        vm.expectRevert(INodeRegistry.NodeRegistry_ZeroGrid.selector);
+        new NodeRegistry(IERC20(address(0)), MIN_STAKE, DELAY, verifier);
+    }
+
     function test_RevertWhen_NodeKeyIsZero() public {
         vm.expectRevert(INodeRegistry.NodeRegistry_ZeroNodeKey.selector);
         vm.prank(operator);
@@ -180,7 +192,7 @@ contract NodeRegistryTest is TestBase {
         vm.assertTrue(registered, "still registered");
         vm.assertFalse(active, "inactive below the minimum");
         vm.assertEq(bonded, MIN_STAKE - 10e18, "bonded");
-        (, , uint256 unbonding, uint64 stored,,) = registry.node(nodeKey);
+        (,, uint256 unbonding, uint64 stored,,) = registry.node(nodeKey);
         vm.assertEq(unbonding, 20e18, "unbonding");
         vm.assertEq(stored, endsAt, "ends at");
     }
@@ -192,7 +204,7 @@ contract NodeRegistryTest is TestBase {
         vm.warp(block.timestamp + 1 days);
         vm.prank(operator);
         registry.startUnbonding(nodeKey, 1e18);
-        (, , uint256 unbonding, uint64 endsAt,,) = registry.node(nodeKey);
+        (,, uint256 unbonding, uint64 endsAt,,) = registry.node(nodeKey);
         vm.assertEq(unbonding, 2e18, "both amounts");
         vm.assertEq(endsAt, uint64(block.timestamp) + DELAY, "restarted");
     }
@@ -235,7 +247,7 @@ contract NodeRegistryTest is TestBase {
         vm.prank(operator);
         registry.withdrawUnbonded(nodeKey);
         vm.assertEq(grid.balanceOf(operator), before + 300e18, "withdrawn");
-        (, , uint256 unbonding, uint64 endsAt,,) = registry.node(nodeKey);
+        (,, uint256 unbonding, uint64 endsAt,,) = registry.node(nodeKey);
         vm.assertEq(unbonding, 0, "nothing unbonding");
         vm.assertEq(endsAt, 0, "cleared");
     }
@@ -302,9 +314,7 @@ contract NodeRegistryTest is TestBase {
 
     function test_RevertWhen_TheVerifierIsZero_NobodySlashes() public {
         NodeRegistry noSlash = new NodeRegistry(IERC20(address(grid)), MIN_STAKE, DELAY, address(0));
-        vm.expectRevert(
-            abi.encodeWithSelector(INodeRegistry.NodeRegistry_NotVerifier.selector, address(0), address(0))
-        );
+        vm.expectRevert(abi.encodeWithSelector(INodeRegistry.NodeRegistry_NotVerifier.selector, address(0), address(0)));
         vm.prank(address(0));
         noSlash.slash(nodeKey, 1e18, operator);
     }
@@ -364,9 +374,7 @@ contract NodeRegistryTest is TestBase {
 
     // ================================================================ fuzz
 
-    function testFuzz_StakeMoves_KeepTheBalanceEqualToTheStake(uint256 stake, uint256 unbond, uint256 slashed)
-        public
-    {
+    function testFuzz_StakeMoves_KeepTheBalanceEqualToTheStake(uint256 stake, uint256 unbond, uint256 slashed) public {
         stake = bound(stake, MIN_STAKE, 1e24);
         unbond = bound(unbond, 1, stake);
         slashed = bound(slashed, 1, stake);

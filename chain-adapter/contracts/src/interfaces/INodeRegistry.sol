@@ -12,6 +12,10 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 interface INodeRegistry {
     // ---------------------------------------------------------------- errors
 
+    /// @notice Constructor: an unbonding delay over 365 days would lock operators' stakes for too long.
+    error NodeRegistry_UnbondingDelayTooLong(uint64 unbondingDelay, uint64 maxUnbondingDelay);
+    /// @notice Constructor: the stake token is the zero address.
+    error NodeRegistry_ZeroGrid();
     /// @notice The node key is the zero address.
     error NodeRegistry_ZeroNodeKey();
     /// @notice The node key already has an operator.

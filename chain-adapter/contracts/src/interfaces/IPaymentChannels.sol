@@ -23,6 +23,8 @@ interface IPaymentChannels {
     error PaymentChannels_FeeTooHigh(uint16 feeBps, uint16 maxFeeBps);
     /// @notice Constructor: a non-zero fee needs a treasury to go to.
     error PaymentChannels_ZeroTreasury();
+    /// @notice Constructor: a challenge period over 30 days would let a deployment lock payers' refunds for too long.
+    error PaymentChannels_ChallengePeriodTooLong(uint64 challengePeriod, uint64 maxChallengePeriod);
     /// @notice The payee is the zero address.
     error PaymentChannels_ZeroPayee();
     /// @notice The token address has no code.
