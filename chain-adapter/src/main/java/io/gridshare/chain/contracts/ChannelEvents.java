@@ -1,39 +1,32 @@
 package io.gridshare.chain.contracts;
 
+import io.gridshare.chain.contracts.generated.PaymentChannels;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import org.web3j.abi.EventEncoder;
-import org.web3j.abi.TypeReference;
-import org.web3j.abi.datatypes.Address;
 import org.web3j.abi.datatypes.Event;
-import org.web3j.abi.datatypes.generated.Uint256;
-import org.web3j.abi.datatypes.generated.Uint64;
 import org.web3j.protocol.core.methods.response.Log;
 import org.web3j.protocol.core.methods.response.TransactionReceipt;
-import org.web3j.utils.Numeric;
 
 /** The PaymentChannels events, and decoding of the ones the adapter acts on. */
 public final class ChannelEvents {
-    public static final Event CHANNEL_OPENED = new Event("ChannelOpened", List.of(
-            new TypeReference<Uint256>(true) { }, new TypeReference<Address>(true) { }, new TypeReference<Address>(true) { },
-            new TypeReference<Address>() { }, new TypeReference<Address>() { }, new TypeReference<Uint256>() { }));
-    public static final Event CHANNEL_TOPPED_UP = new Event("ChannelToppedUp", List.of(
-            new TypeReference<Uint256>(true) { }, new TypeReference<Uint256>() { }, new TypeReference<Uint256>() { }));
-    public static final Event VOUCHER_REDEEMED = new Event("VoucherRedeemed", List.of(
-            new TypeReference<Uint256>(true) { }, new TypeReference<Address>(true) { }, new TypeReference<Uint256>() { },
-            new TypeReference<Uint256>() { }, new TypeReference<Uint256>() { }));
-    public static final Event CLOSE_STARTED = new Event("CloseStarted", List.of(
-            new TypeReference<Uint256>(true) { }, new TypeReference<Uint64>() { }));
-    public static final Event CHANNEL_CLOSED = new Event("ChannelClosed", List.of(
-            new TypeReference<Uint256>(true) { }, new TypeReference<Uint256>() { }));
+    // the event definitions come from the wrapper generated from the forge artifact in this build:
+    // an event whose shape changes in the contract breaks compilation here instead of decoding garbage
+    public static final Event CHANNEL_OPENED = PaymentChannels.CHANNELOPENED_EVENT;
+    public static final Event CHANNEL_TOPPED_UP = PaymentChannels.CHANNELTOPPEDUP_EVENT;
+    public static final Event VOUCHER_REDEEMED = PaymentChannels.VOUCHERREDEEMED_EVENT;
+    public static final Event CLOSE_STARTED = PaymentChannels.CLOSESTARTED_EVENT;
+    public static final Event CHANNEL_CLOSED = PaymentChannels.CHANNELCLOSED_EVENT;
+    public static final Event FEES_COLLECTED = PaymentChannels.FEESCOLLECTED_EVENT;
 
     public static final String CHANNEL_OPENED_TOPIC = EventEncoder.encode(CHANNEL_OPENED);
     public static final String VOUCHER_REDEEMED_TOPIC = EventEncoder.encode(VOUCHER_REDEEMED);
     public static final String CHANNEL_CLOSED_TOPIC = EventEncoder.encode(CHANNEL_CLOSED);
     public static final String CLOSE_STARTED_TOPIC = EventEncoder.encode(CLOSE_STARTED);
     public static final String CHANNEL_TOPPED_UP_TOPIC = EventEncoder.encode(CHANNEL_TOPPED_UP);
+    public static final String FEES_COLLECTED_TOPIC = EventEncoder.encode(FEES_COLLECTED);
 
     /**
      * One VoucherRedeemed event.
@@ -52,7 +45,7 @@ public final class ChannelEvents {
     public static Optional<BigInteger> openedChannelId(TransactionReceipt receipt, String contract) {
         return receipt.getLogs().stream()
                 .filter(log -> isFrom(log, contract) && topic0(log).equals(CHANNEL_OPENED_TOPIC))
-                .map(log -> Numeric.toBigInt(log.getTopics().get(1)))
+                .map(log -> PaymentChannels.getChannelOpenedEventFromLog(log).channelId)
                 .findFirst();
     }
 
@@ -66,11 +59,9 @@ public final class ChannelEvents {
 
     /** Decodes a VoucherRedeemed log. */
     public static VoucherRedeemed voucherRedeemed(Log log) {
-        String data = Numeric.cleanHexPrefix(log.getData());
-        return new VoucherRedeemed(Numeric.toBigInt(log.getTopics().get(1)),
-                "0x" + Numeric.cleanHexPrefix(log.getTopics().get(2)).substring(24),
-                new BigInteger(data.substring(0, 64), 16), new BigInteger(data.substring(64, 128), 16),
-                new BigInteger(data.substring(128, 192), 16), log.getTransactionHash(), log.getBlockNumber());
+        PaymentChannels.VoucherRedeemedEventResponse e = PaymentChannels.getVoucherRedeemedEventFromLog(log);
+        return new VoucherRedeemed(e.channelId, e.payee, e.cumulativeAmount, e.paidToPayee, e.fee,
+                log.getTransactionHash(), log.getBlockNumber());
     }
 
     private static boolean isFrom(Log log, String contract) {

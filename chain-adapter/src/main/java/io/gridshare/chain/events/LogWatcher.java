@@ -59,6 +59,11 @@ public final class LogWatcher {
 
     /** One round: detect reorgs, scan up to {@code maxBlockRange} new blocks, deliver, save. Returns logs delivered. */
     public int poll() {
+        if (cursor.hashes().isEmpty() && cursor.nextBlock() > 0) {
+            // anchor: the block before the first one scanned, so a reorg of scanned blocks finds its ancestor
+            long anchor = cursor.nextBlock() - 1;
+            cursor.advance(cursor.nextBlock(), anchor, blockHash(anchor), options.reorgDepth());
+        }
         checkReorg();
         long head = chain.blockNumber().longValueExact();
         long from = cursor.nextBlock();

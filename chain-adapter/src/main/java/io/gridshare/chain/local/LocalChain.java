@@ -119,6 +119,7 @@ public final class LocalChain implements AutoCloseable {
             Thread hook = new Thread(() -> stop(process), "gridshare-anvil-stop");
             Runtime.getRuntime().addShutdownHook(hook);
             String url = "http://127.0.0.1:" + port;
+            io.gridshare.chain.tx.NonceManager.forgetEndpoint(url);
             ChainConnection chain = null;
             try {
                 chain = awaitReady(process, url, log);
@@ -248,8 +249,10 @@ public final class LocalChain implements AutoCloseable {
         return String.valueOf(rpc("evm_snapshot", List.of()).getResult());
     }
 
+    /** Reverts to a snapshot; the nonces of every account are read from the chain again. */
     public void revert(String snapshotId) {
         rpc("evm_revert", List.of(snapshotId));
+        io.gridshare.chain.tx.NonceManager.forgetEndpoint(chain.rpcUrl());
     }
 
     /** Whether the anvil process still runs. */

@@ -80,6 +80,10 @@ public final class Keystores {
         try {
             return WalletUtils.loadCredentials(secret, keystore.toFile());
         } catch (CipherException e) {
+            if (e.getMessage() == null || !e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("password")) {
+                throw new KeystoreException("Keystore file " + keystore.toAbsolutePath()
+                        + " is not a valid encrypted JSON keystore: " + e.getMessage(), e);
+            }
             throw new KeystoreException("Wrong passphrase for keystore " + keystore.toAbsolutePath()
                     + (address == null ? "" : " (address 0x" + address + ")") + ": " + e.getMessage(), e);
         } catch (IOException | RuntimeException e) {

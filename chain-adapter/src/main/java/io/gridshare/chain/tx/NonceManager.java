@@ -9,7 +9,8 @@ import java.util.function.Supplier;
 
 /**
  * The in-process nonce allocator of one account on one chain. Every sender of that account in this
- * JVM shares the same instance ({@link #of}), and signing plus submitting a transaction happens
+ * JVM shares the same instance ({@link #of}; keyed by endpoint too, because two local chains with
+ * the same id and dev accounts are different chains), and signing plus submitting a transaction happens
  * under its lock, so concurrent transactions get consecutive nonces and a failed submission leaves
  * no gap. The next nonce is read from the node ({@code pending} count) the first time and again
  * after {@link #resync()} (e.g. after "nonce too low", when another process used the account).
@@ -23,9 +24,14 @@ public final class NonceManager {
     private NonceManager() {
     }
 
-    /** The shared allocator for this account on this chain. */
-    public static NonceManager of(long chainId, String address) {
-        return MANAGERS.computeIfAbsent(chainId + ":" + address.toLowerCase(Locale.ROOT), k -> new NonceManager());
+    /** The shared allocator for this account on this chain, reached through {@code rpcUrl}. */
+    public static NonceManager of(String rpcUrl, long chainId, String address) {
+        return MANAGERS.computeIfAbsent(rpcUrl + "|" + chainId + "|" + address.toLowerCase(Locale.ROOT), k -> new NonceManager());
+    }
+
+    /** Forgets every allocator of an endpoint (a local chain was restarted on it). */
+    public static void forgetEndpoint(String rpcUrl) {
+        MANAGERS.keySet().removeIf(key -> key.startsWith(rpcUrl + "|"));
     }
 
     /** Work done while holding the account's nonce: sign and submit, nothing slow. */

@@ -44,7 +44,7 @@ public final class TransactionSender {
         this.chain = chain;
         this.credentials = credentials;
         this.options = options;
-        this.nonces = NonceManager.of(chain.chainId(), credentials.getAddress());
+        this.nonces = NonceManager.of(chain.rpcUrl(), chain.chainId(), credentials.getAddress());
     }
 
     /** The sending account. */
@@ -117,6 +117,11 @@ public final class TransactionSender {
                             return localHash;
                         }
                         if (isNonceProblem(message)) {
+                            if (isKnown(localHash)) {
+                                // the transport retried a submission whose first attempt reached the node:
+                                // this very transaction took the nonce, so it is sent; never sign it again
+                                return localHash;
+                            }
                             throw new NonceConflict(sent.getError().getMessage());
                         }
                         throw chain.toException(action, "eth_sendRawTransaction", sent.getError(), null);
@@ -132,6 +137,11 @@ public final class TransactionSender {
                 }
             }
         }
+    }
+
+    private boolean isKnown(String transactionHash) {
+        return chain.send("eth_getTransactionByHash", chain.web3j().ethGetTransactionByHash(transactionHash))
+                .getTransaction().isPresent();
     }
 
     private static boolean isNonceProblem(String message) {
