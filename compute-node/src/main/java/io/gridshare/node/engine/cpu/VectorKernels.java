@@ -213,6 +213,24 @@ public final class VectorKernels {
         return p * Float.intBitsToFloat((Float.floatToRawIntBits(t) - (0x4B400000 - 127)) << 23);
     }
 
+    /** {@code sum_i e^(x[i] - shift)} over {@code x[0, n)}, with the JIT-independent {@link #exp}. */
+    public static float sumExp(float[] x, int n, float shift) {
+        int vecEnd = n - n % LANES;
+        float total = 0f;
+        int i = 0;
+        if (vecEnd > 0) {
+            FloatVector acc = FloatVector.zero(SPECIES);
+            for (; i < vecEnd; i += LANES) {
+                acc = acc.add(exp(FloatVector.fromArray(SPECIES, x, i).sub(shift)));
+            }
+            total = sum(acc);
+        }
+        for (; i < n; i++) {
+            total += exp(x[i] - shift);
+        }
+        return total;
+    }
+
     /**
      * {@code att[ao + t] = q[qo, qo + headSize) . k[t] / scale} for positions {@code t < n}, with the
      * keys of one head stored dimension-major: {@code k[kBase + d * stride + t]}.
