@@ -14,6 +14,7 @@
 #                                tokens vs run.c), CPU-vs-CUDA logit agreement, batched slots, PTX
 #                                checks; with a GPU present they must run, not skip
 #   benchmark-cuda.txt           CUDA tokens/s: one job and 1, 4, 16 concurrent slots
+#   benchmark-cuda-nographs.txt  CUDA tokens/s of one job with CUDA graph replay off
 #   benchmark-cpu.txt            the CPU backend on the same machine, for comparison
 #   summary.txt                  one line per step with its exit status
 # Without a GPU (a dry run) the CUDA tests report "skipped" with the reason and the CUDA
@@ -74,6 +75,9 @@ if $gpu_present; then
   step benchmark-cuda timeout 300 "$java" "${jvm_args[@]}" -cp "$classpath" \
     io.gridshare.node.engine.cuda.CudaBenchmark cuda 1 4 16 > "$out/benchmark-cuda.txt" 2>&1
   grep -E "tok/s|backend:" "$out/benchmark-cuda.txt" | sed 's/^/  /' | tee -a "$summary"
+  step benchmark-cuda-nographs timeout 200 "$java" "${jvm_args[@]}" -Dgridshare.cuda.graphs=false -cp "$classpath" \
+    io.gridshare.node.engine.cuda.CudaBenchmark cuda 1 > "$out/benchmark-cuda-nographs.txt" 2>&1
+  grep -E "tok/s" "$out/benchmark-cuda-nographs.txt" | sed 's/^/  /' | tee -a "$summary"
 fi
 step benchmark-cpu timeout 300 "$java" "${jvm_args[@]}" -cp "$classpath" \
   io.gridshare.node.engine.cuda.CudaBenchmark cpu 1 4 > "$out/benchmark-cpu.txt" 2>&1

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Slots on the CUDA backend: batched steps, the slot limit, and device memory released on close. */
+/** Slots on the CUDA backend: batched steps, graph replay, the slot limit, device memory released on close. */
 class CudaBackendSlotsTest {
 
     private static final int SLOTS = 4;
@@ -95,6 +95,25 @@ class CudaBackendSlotsTest {
             backend.forward(slot, (job * 31 + pos * 7) % vocab, pos, logits[pos]);
         }
         return logits;
+    }
+
+    @Test
+    @DisplayName("replaying a step as a CUDA graph gives exactly the logits of launching its kernels one by one")
+    void graphsMatchDirectLaunches() throws Exception {
+        try (LlamaCheckpoint checkpoint = LlamaCheckpoint.open(model())) {
+            int steps = checkpoint.config().seqLen();
+            float[][] direct;
+            float[][] graphed;
+            try (CudaBackend cuda = CudaBackend.create(checkpoint, config(), false);
+                 BackendSlot slot = cuda.allocateSlot()) {
+                direct = run(cuda, slot, 1, steps);
+            }
+            try (CudaBackend cuda = CudaBackend.create(checkpoint, config(), true);
+                 BackendSlot slot = cuda.allocateSlot()) {
+                graphed = run(cuda, slot, 1, steps);
+            }
+            assertThat(graphed).isDeepEqualTo(direct);
+        }
     }
 
     @Test
