@@ -66,6 +66,7 @@ step tests "$java" "${jvm_args[@]}" -jar "$launcher" execute --class-path "$clas
   --select-class io.gridshare.node.gpu.CudaDeviceDiscoveryTest \
   --select-class io.gridshare.node.engine.cuda.KernelModuleTest \
   --select-class io.gridshare.node.engine.cuda.CudaGoldenTest \
+  --select-class io.gridshare.node.engine.cuda.CudaEngineGoldenTest \
   --select-class io.gridshare.node.engine.cuda.CudaCpuAgreementTest \
   --select-class io.gridshare.node.engine.cuda.CudaBackendSlotsTest \
   --details=tree --disable-banner --disable-ansi-colors --reports-dir "$out/junit" > "$out/tests.txt" 2>&1

@@ -29,6 +29,7 @@ import io.gridshare.node.engine.BackendUnavailableException;
 import io.gridshare.node.engine.EngineConfig;
 import io.gridshare.node.engine.ForwardBackend;
 import io.gridshare.node.engine.SlotAllocationException;
+import io.gridshare.node.engine.cpu.VectorKernels;
 import io.gridshare.node.gpu.CudaDeviceDiscovery;
 import io.gridshare.node.gpu.GpuDevice;
 import io.gridshare.node.model.LlamaCheckpoint;
@@ -262,20 +263,18 @@ public final class CudaBackend implements ForwardBackend {
     }
 
     /**
-     * RoPE angles as (cos, sin) pairs, [pos][headSize / 2], computed exactly as the CPU backend
-     * does (float frequency from {@code Math.pow}, then {@code Math.cos}/{@code Math.sin}), so
-     * both backends rotate by bit-identical values.
+     * RoPE angles as (cos, sin) pairs, [pos][headSize / 2], from the CPU backend's own table
+     * ({@link VectorKernels#ropeTables}), so both backends rotate by bit-identical values.
      */
     static float[] ropeTable(LlamaConfig c) {
         int half = c.headSize() / 2;
-        float[] table = new float[2 * c.seqLen() * half];
-        for (int pos = 0; pos < c.seqLen(); pos++) {
-            for (int j = 0; j < half; j++) {
-                float freq = 1.0f / (float) Math.pow(10000.0f, (2 * j) / (float) c.headSize());
-                float val = pos * freq;
-                table[2 * (pos * half + j)] = (float) Math.cos(val);
-                table[2 * (pos * half + j) + 1] = (float) Math.sin(val);
-            }
+        float[] cos = new float[c.seqLen() * half];
+        float[] sin = new float[c.seqLen() * half];
+        VectorKernels.ropeTables(c.headSize(), c.seqLen(), cos, sin);
+        float[] table = new float[2 * cos.length];
+        for (int i = 0; i < cos.length; i++) {
+            table[2 * i] = cos[i];
+            table[2 * i + 1] = sin[i];
         }
         return table;
     }
