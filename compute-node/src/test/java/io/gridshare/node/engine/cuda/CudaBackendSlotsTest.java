@@ -117,7 +117,7 @@ class CudaBackendSlotsTest {
     }
 
     @Test
-    @DisplayName("a slot beyond the configured count is refused with SlotAllocationException, and freed slots are reused")
+    @DisplayName("a slot beyond the configured count is refused (SlotAllocationException); freed slots are reused")
     void slotLimit() throws Exception {
         try (LlamaCheckpoint checkpoint = LlamaCheckpoint.open(model());
              ForwardBackend cuda = new CudaBackendFactory().create(checkpoint, config())) {
