@@ -291,9 +291,16 @@ public final class VectorKernels {
 
     /** SwiGLU: {@code hb[i] = silu(hb[i]) * hb2[i]}, {@code silu(x) = x / (1 + e^-x)}. */
     public static void swiglu(float[] hb, float[] hb2, int n) {
-        for (int i = 0; i < n; i++) {
+        int vecEnd = n - n % LANES;
+        int i = 0;
+        for (; i < vecEnd; i += LANES) {
+            FloatVector v = FloatVector.fromArray(SPECIES, hb, i);
+            FloatVector silu = v.mul(FloatVector.broadcast(SPECIES, 1f).div(exp(v.neg()).add(1f)));
+            silu.mul(FloatVector.fromArray(SPECIES, hb2, i)).intoArray(hb, i);
+        }
+        for (; i < n; i++) {
             float val = hb[i];
-            val *= (1.0f / (1.0f + (float) Math.exp(-val)));
+            val *= (1.0f / (1.0f + exp(-val)));
             hb[i] = val * hb2[i];
         }
     }
