@@ -35,7 +35,15 @@ fi
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-tar -C "$work" -xJf "$bundle/runtime.tar.xz"
+if command -v xz >/dev/null 2>&1; then
+  tar -C "$work" -xJf "$bundle/runtime.tar.xz"
+else
+  # no xz binary: Python's tarfile reads xz through its lzma module
+  python3 -c 'import sys, tarfile; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' \
+    "$bundle/runtime.tar.xz" "$work" || { echo "gpu-check: cannot unpack runtime.tar.xz (no xz, no python3)" \
+    | tee -a "$summary"; exit 2; }
+  chmod -R u+x "$work/runtime/bin" "$work/runtime/lib"
+fi
 java="$work/runtime/bin/java"
 "$java" -version > "$out/java-version.txt" 2>&1
 classpath="$(ls "$bundle"/lib/*.jar | grep -v junit-platform-console-standalone | paste -sd:)"
