@@ -177,8 +177,8 @@ extern "C" __global__ void qkv_matvec(float* __restrict__ q, float* __restrict__
 extern "C" __global__ void rope_store(float* __restrict__ q, const float* __restrict__ k,
                                       const float* __restrict__ v, float* const* __restrict__ key_cache,
                                       float* const* __restrict__ value_cache, const float2* __restrict__ rope,
-                                      const int* __restrict__ slot, const int* __restrict__ pos, int layer, int seq_len, int dim, int kv_dim,
-                                      int head_size) {
+                                      const int* __restrict__ slot, const int* __restrict__ pos, int layer,
+                                      int seq_len, int dim, int kv_dim, int head_size) {
     int b = blockIdx.x;
     int p = pos[b];
     size_t cache_row = ((size_t) layer * seq_len + p) * kv_dim;

@@ -36,9 +36,13 @@ public final class CudaDriverLibrary {
                 JCudaDriver.setExceptionsEnabled(true);
                 JCudaDriver.cuInit(0);
                 return new Availability(true, "");
-            } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+            } catch (UnsatisfiedLinkError e) {
                 return new Availability(false, "the CUDA driver library could not be loaded ("
                         + oneLine(e) + "); install the NVIDIA driver (libcuda.so.1) to use a GPU");
+            } catch (NoClassDefFoundError e) {
+                // first touch in this process, so not a failed earlier load: the jcuda jar is missing
+                return new Availability(false, "JCuda is not on the classpath (" + oneLine(e)
+                        + "); add org.jcuda:jcuda and its natives jar to use a GPU");
             } catch (RuntimeException e) {
                 // CudaException from cuInit: a driver without a usable device, or a driver older than JCuda needs
                 return new Availability(false, "cuInit failed (" + oneLine(e) + ")");

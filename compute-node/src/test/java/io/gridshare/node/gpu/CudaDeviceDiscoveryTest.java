@@ -71,7 +71,7 @@ class CudaDeviceDiscoveryTest {
     }
 
     @Test
-    @DisplayName("with a CUDA driver and a GPU, discovery reports each device with name, memory, UUID and compute capability")
+    @DisplayName("with a CUDA driver and a GPU, discovery reports name, memory, UUID and compute capability of each")
     void withGpuReportsDevices() {
         CudaDriverLibrary.Availability availability = CudaDriverLibrary.availability();
         assumeTrue(availability.available(), "no CUDA driver on this host: " + availability.reason());

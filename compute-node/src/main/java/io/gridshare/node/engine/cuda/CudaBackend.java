@@ -2,13 +2,26 @@ package io.gridshare.node.engine.cuda;
 
 import static jcuda.driver.JCudaDriver.cuCtxCreate;
 import static jcuda.driver.JCudaDriver.cuCtxDestroy;
+import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
 import static jcuda.driver.JCudaDriver.cuDeviceGet;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
 import static jcuda.driver.JCudaDriver.cuMemGetInfo;
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
+import static jcuda.driver.JCudaDriver.cuGraphDestroy;
+import static jcuda.driver.JCudaDriver.cuGraphExecDestroy;
+import static jcuda.driver.JCudaDriver.cuGraphInstantiate;
+import static jcuda.driver.JCudaDriver.cuGraphLaunch;
+import static jcuda.driver.JCudaDriver.cuMemAllocHost;
+import static jcuda.driver.JCudaDriver.cuMemFreeHost;
+import static jcuda.driver.JCudaDriver.cuMemcpyDtoHAsync;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemcpyHtoDAsync;
+import static jcuda.driver.JCudaDriver.cuStreamBeginCapture;
+import static jcuda.driver.JCudaDriver.cuStreamCreate;
+import static jcuda.driver.JCudaDriver.cuStreamDestroy;
+import static jcuda.driver.JCudaDriver.cuStreamEndCapture;
+import static jcuda.driver.JCudaDriver.cuStreamSynchronize;
 
 import io.gridshare.node.engine.BackendInfo;
 import io.gridshare.node.engine.BackendSlot;
@@ -16,11 +29,15 @@ import io.gridshare.node.engine.BackendUnavailableException;
 import io.gridshare.node.engine.EngineConfig;
 import io.gridshare.node.engine.ForwardBackend;
 import io.gridshare.node.engine.SlotAllocationException;
+import io.gridshare.node.engine.cpu.VectorKernels;
 import io.gridshare.node.gpu.CudaDeviceDiscovery;
 import io.gridshare.node.gpu.GpuDevice;
 import io.gridshare.node.model.LlamaCheckpoint;
 import io.gridshare.node.model.LlamaConfig;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +54,11 @@ import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUgraph;
+import jcuda.driver.CUgraphExec;
+import jcuda.driver.CUstream;
+import jcuda.driver.CUstreamCaptureMode;
+import jcuda.driver.CUstream_flags;
 
 /**
  * The Llama-2 forward pass on an NVIDIA GPU through the CUDA driver API (JCuda), with the kernels
@@ -47,10 +69,18 @@ import jcuda.driver.CUfunction;
  * (up to the slot count) and runs them as one batch, so concurrent jobs share each pass over the
  * weights. Weights are uploaded once, from the memory-mapped checkpoint; each slot's KV cache is
  * its own device allocation; only the logits come back to the host.
+ *
+ * <p>A step's kernels read token, position and slot from device memory, so their parameters never
+ * change: the launches of a step with {@code n} rows are captured once into a CUDA graph and
+ * replayed, one driver call instead of {@code 3 + 8 * layers}. {@value #GRAPHS_PROPERTY}{@code
+ * =false} launches the kernels one by one instead (as does a failed capture, with one log line).
  */
 public final class CudaBackend implements ForwardBackend {
 
     static final float RMS_EPS = 1e-5f;
+    /** System property: {@code false} turns off CUDA graph replay of decode steps. */
+    public static final String GRAPHS_PROPERTY = "gridshare.cuda.graphs";
+    private static final System.Logger LOG = System.getLogger(CudaBackend.class.getName());
     /** Threads per block of the per-row kernels (rmsnorm, embed, rope, attention). */
     private static final int BLOCK = 256;
     /** Rows per block of the matrix-vector kernels: one warp per row. */
@@ -62,6 +92,7 @@ public final class CudaBackend implements ForwardBackend {
     private final BackendInfo info;
     private final long reserveBytes;
     private final int maxBatch;
+    private boolean useGraphs;
     private final DeviceThread device;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -71,23 +102,25 @@ public final class CudaBackend implements ForwardBackend {
     private final List<CUdeviceptr> allocations = new ArrayList<>();
     private final ArrayDeque<Integer> freeSlotIndices = new ArrayDeque<>();
     private CUdeviceptr keyTable, valueTable, stepArgs, logits;
-    private final int[] hostStepArgs;
-    private final float[] hostLogits;
-    private final Pointer hostStepArgsPointer, hostLogitsPointer;
+    private CUstream stream;
+    /** Pinned host buffers: step arguments [slot x maxBatch, token x maxBatch, pos x maxBatch], logits. */
+    private Pointer hostStepArgs, hostLogits;
+    private IntBuffer stepArgsView;
+    private FloatBuffer logitsView;
+    /** Instantiated graphs of a step, by batch size; null until first used. */
+    private final CUgraphExec[] graphs;
     private Pointer pEmbed, pRmsFinal, pClassifier;
     private Pointer[] pRmsAtt, pQkv, pRope, pAttention, pWo, pRmsFfn, pSwiglu, pW2;
 
-    private CudaBackend(LlamaConfig config, EngineConfig engineConfig, GpuDevice gpu) {
+    private CudaBackend(LlamaConfig config, EngineConfig engineConfig, GpuDevice gpu, boolean useGraphs) {
         this.c = config;
         this.reserveBytes = engineConfig.memoryReserveBytes();
         this.maxBatch = engineConfig.slots();
+        this.useGraphs = useGraphs;
+        this.graphs = new CUgraphExec[maxBatch + 1];
         this.info = new BackendInfo("cuda", List.of(gpu), gpu.name() + " (device " + gpu.ordinal() + ", compute "
                 + gpu.computeCapabilityMajor() + "." + gpu.computeCapabilityMinor() + "), batches up to " + maxBatch
                 + " slot(s) per pass");
-        this.hostStepArgs = new int[3 * maxBatch];
-        this.hostLogits = new float[maxBatch * config.vocabSize()];
-        this.hostStepArgsPointer = Pointer.to(hostStepArgs);
-        this.hostLogitsPointer = Pointer.to(hostLogits);
         for (int i = 0; i < maxBatch; i++) {
             freeSlotIndices.add(i);
         }
@@ -101,10 +134,16 @@ public final class CudaBackend implements ForwardBackend {
      *     its free memory, or the driver fails; nothing stays allocated then
      */
     static CudaBackend create(LlamaCheckpoint checkpoint, EngineConfig config) throws BackendUnavailableException {
+        return create(checkpoint, config, !"false".equalsIgnoreCase(System.getProperty(GRAPHS_PROPERTY, "true")));
+    }
+
+    /** As {@link #create(LlamaCheckpoint, EngineConfig)}, with graph replay on or off. */
+    static CudaBackend create(LlamaCheckpoint checkpoint, EngineConfig config, boolean useGraphs)
+            throws BackendUnavailableException {
         int ordinal = config.cudaDevice();
         GpuDevice gpu = new CudaDeviceDiscovery().discover().stream().filter(d -> d.ordinal() == ordinal).findFirst()
                 .orElseThrow(() -> new BackendUnavailableException("CUDA device " + ordinal + " not found"));
-        CudaBackend backend = new CudaBackend(checkpoint.config(), config, gpu);
+        CudaBackend backend = new CudaBackend(checkpoint.config(), config, gpu, useGraphs);
         try {
             backend.device.call(() -> {
                 backend.open(checkpoint, ordinal);
@@ -127,6 +166,8 @@ public final class CudaBackend implements ForwardBackend {
         context = new CUcontext();
         cuCtxCreate(context, 0, dev);
         kernels = new KernelModule();
+        stream = new CUstream();
+        cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING);
 
         long weightBytes = 4L * c.vocabSize() * c.dim() * (c.sharedClassifier() ? 1 : 2)
                 + 4L * c.layers() * (2L * c.dim() + 2L * c.dim() * c.dim() + 2L * c.dim() * c.kvDim()
@@ -168,7 +209,14 @@ public final class CudaBackend implements ForwardBackend {
         logits = alloc(4L * maxBatch * vocab);
         keyTable = alloc(8L * maxBatch);
         valueTable = alloc(8L * maxBatch);
-        stepArgs = alloc(4L * hostStepArgs.length);
+        stepArgs = alloc(12L * maxBatch);
+        hostStepArgs = new Pointer();
+        cuMemAllocHost(hostStepArgs, 12L * maxBatch);
+        stepArgsView = hostStepArgs.getByteBuffer(0, 12L * maxBatch).order(ByteOrder.nativeOrder()).asIntBuffer();
+        hostLogits = new Pointer();
+        cuMemAllocHost(hostLogits, 4L * maxBatch * vocab);
+        logitsView = hostLogits.getByteBuffer(0, 4L * maxBatch * vocab).order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
         CUdeviceptr slot = stepArgs;
         CUdeviceptr token = stepArgs.withByteOffset(4L * maxBatch);
         CUdeviceptr pos = stepArgs.withByteOffset(8L * maxBatch);
@@ -200,6 +248,8 @@ public final class CudaBackend implements ForwardBackend {
         }
         pRmsFinal = params(xb, x, rmsFinal, dim, RMS_EPS);
         pClassifier = params(logits, classifier, xb, dim, vocab);
+        // the uploads ran on the legacy stream, which the non-blocking step stream does not wait for
+        cuCtxSynchronize();
     }
 
     /** Activation memory of one batch row: x, xb, q, k, v, hb, attention scores and logits. */
@@ -213,20 +263,18 @@ public final class CudaBackend implements ForwardBackend {
     }
 
     /**
-     * RoPE angles as (cos, sin) pairs, [pos][headSize / 2], computed exactly as the CPU backend
-     * does (float frequency from {@code Math.pow}, then {@code Math.cos}/{@code Math.sin}), so
-     * both backends rotate by bit-identical values.
+     * RoPE angles as (cos, sin) pairs, [pos][headSize / 2], from the CPU backend's own table
+     * ({@link VectorKernels#ropeTables}), so both backends rotate by bit-identical values.
      */
     static float[] ropeTable(LlamaConfig c) {
         int half = c.headSize() / 2;
-        float[] table = new float[2 * c.seqLen() * half];
-        for (int pos = 0; pos < c.seqLen(); pos++) {
-            for (int j = 0; j < half; j++) {
-                float freq = 1.0f / (float) Math.pow(10000.0f, (2 * j) / (float) c.headSize());
-                float val = pos * freq;
-                table[2 * (pos * half + j)] = (float) Math.cos(val);
-                table[2 * (pos * half + j) + 1] = (float) Math.sin(val);
-            }
+        float[] cos = new float[c.seqLen() * half];
+        float[] sin = new float[c.seqLen() * half];
+        VectorKernels.ropeTables(c.headSize(), c.seqLen(), cos, sin);
+        float[] table = new float[2 * cos.length];
+        for (int i = 0; i < cos.length; i++) {
+            table[2 * i] = cos[i];
+            table[2 * i + 1] = sin[i];
         }
         return table;
     }
@@ -291,6 +339,7 @@ public final class CudaBackend implements ForwardBackend {
         }
         cuMemcpyHtoD(keyTable.withByteOffset(8L * index), Pointer.to(keys), 8);
         cuMemcpyHtoD(valueTable.withByteOffset(8L * index), Pointer.to(values), 8);
+        cuCtxSynchronize(); // visible to the next step on the non-blocking stream
         return new CudaSlot(index, keys, values);
     }
 
@@ -326,11 +375,27 @@ public final class CudaBackend implements ForwardBackend {
     private void step(CudaSlot[] batch, int n) {
         int vocab = c.vocabSize();
         for (int i = 0; i < n; i++) {
-            hostStepArgs[i] = batch[i].index;
-            hostStepArgs[maxBatch + i] = batch[i].token;
-            hostStepArgs[2 * maxBatch + i] = batch[i].pos;
+            stepArgsView.put(i, batch[i].index);
+            stepArgsView.put(maxBatch + i, batch[i].token);
+            stepArgsView.put(2 * maxBatch + i, batch[i].pos);
         }
-        cuMemcpyHtoD(stepArgs, hostStepArgsPointer, 4L * hostStepArgs.length);
+        cuMemcpyHtoDAsync(stepArgs, hostStepArgs, 12L * maxBatch, stream);
+        CUgraphExec exec = useGraphs ? graphOrNull(n) : null;
+        if (exec != null) {
+            cuGraphLaunch(exec, stream);
+        } else {
+            enqueueKernels(n);
+        }
+        cuMemcpyDtoHAsync(hostLogits, logits, 4L * n * vocab, stream);
+        // waits for the step and reports any error of its kernels
+        cuStreamSynchronize(stream);
+        for (int i = 0; i < n; i++) {
+            logitsView.get(i * vocab, batch[i].logits, 0, vocab);
+        }
+    }
+
+    /** The kernels of one step for {@code n} rows, in order, on the backend's stream. */
+    private void enqueueKernels(int n) {
         int dim = c.dim(), kvDim = c.kvDim(), hidden = c.hiddenDim();
         launch(kernels.embed, n, 1, BLOCK, pEmbed);
         for (int l = 0; l < c.layers(); l++) {
@@ -344,19 +409,49 @@ public final class CudaBackend implements ForwardBackend {
             launchRows(kernels.matvecAdd, dim, n, pW2[l]);
         }
         launch(kernels.rmsnorm, n, 1, BLOCK, pRmsFinal);
-        launchRows(kernels.matvec, vocab, n, pClassifier);
-        // synchronous on the default stream: waits for the kernels and reports their errors
-        cuMemcpyDtoH(hostLogitsPointer, logits, 4L * n * vocab);
-        for (int i = 0; i < n; i++) {
-            System.arraycopy(hostLogits, i * vocab, batch[i].logits, 0, vocab);
+        launchRows(kernels.matvec, c.vocabSize(), n, pClassifier);
+    }
+
+    /** The step graph for {@code n} rows, or null (graphs then off for good) when capture fails. */
+    private CUgraphExec graphOrNull(int n) {
+        try {
+            return graph(n);
+        } catch (CudaException e) {
+            useGraphs = false;
+            LOG.log(System.Logger.Level.WARNING, "CUDA graph capture failed (" + e.getMessage()
+                    + "); launching kernels one by one from now on");
+            return null;
         }
     }
 
-    private static void launch(CUfunction f, int gridX, int gridY, int block, Pointer params) {
-        cuLaunchKernel(f, gridX, gridY, 1, block, 1, 1, 0, null, params, null);
+    /** The step graph for {@code n} rows, captured from {@link #enqueueKernels} on first use. */
+    private CUgraphExec graph(int n) {
+        CUgraphExec exec = graphs[n];
+        if (exec != null) {
+            return exec;
+        }
+        CUgraph graph = new CUgraph();
+        cuStreamBeginCapture(stream, CUstreamCaptureMode.CU_STREAM_CAPTURE_MODE_THREAD_LOCAL);
+        try {
+            enqueueKernels(n);
+        } finally {
+            cuStreamEndCapture(stream, graph);
+        }
+        exec = new CUgraphExec();
+        try {
+            cuGraphInstantiate(exec, graph, 0);
+        } finally {
+            cuGraphDestroy(graph);
+        }
+        graphs[n] = exec;
+        return exec;
     }
 
-    private static void launchRows(CUfunction f, int rows, int batch, Pointer params) {
+    private void launch(CUfunction f, int gridX, int gridY, int block, Pointer params) {
+        cuLaunchKernel(f, gridX, gridY, 1, block, 1, 1, 0, stream, params, null);
+    }
+
+    private void launchRows(CUfunction f, int rows, int batch, Pointer params) {
         launch(f, (rows + MATVEC_WARPS - 1) / MATVEC_WARPS, batch, MATVEC_WARPS * 32, params);
     }
 
@@ -426,10 +521,28 @@ public final class CudaBackend implements ForwardBackend {
             return;
         }
         try {
+            for (CUgraphExec exec : graphs) {
+                if (exec != null) {
+                    cuGraphExecDestroy(exec);
+                }
+            }
+            java.util.Arrays.fill(graphs, null);
             for (CUdeviceptr p : allocations) {
                 cuMemFree(p);
             }
             allocations.clear();
+            if (hostStepArgs != null) {
+                cuMemFreeHost(hostStepArgs);
+                hostStepArgs = null;
+            }
+            if (hostLogits != null) {
+                cuMemFreeHost(hostLogits);
+                hostLogits = null;
+            }
+            if (stream != null) {
+                cuStreamDestroy(stream);
+                stream = null;
+            }
             if (kernels != null) {
                 kernels.close();
             }

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Slots on the CUDA backend: batched steps, the slot limit, and device memory released on close. */
+/** Slots on the CUDA backend: batched steps, graph replay, the slot limit, device memory released on close. */
 class CudaBackendSlotsTest {
 
     private static final int SLOTS = 4;
@@ -98,7 +98,26 @@ class CudaBackendSlotsTest {
     }
 
     @Test
-    @DisplayName("a slot beyond the configured count is refused with SlotAllocationException, and freed slots are reused")
+    @DisplayName("replaying a step as a CUDA graph gives exactly the logits of launching its kernels one by one")
+    void graphsMatchDirectLaunches() throws Exception {
+        try (LlamaCheckpoint checkpoint = LlamaCheckpoint.open(model())) {
+            int steps = checkpoint.config().seqLen();
+            float[][] direct;
+            float[][] graphed;
+            try (CudaBackend cuda = CudaBackend.create(checkpoint, config(), false);
+                 BackendSlot slot = cuda.allocateSlot()) {
+                direct = run(cuda, slot, 1, steps);
+            }
+            try (CudaBackend cuda = CudaBackend.create(checkpoint, config(), true);
+                 BackendSlot slot = cuda.allocateSlot()) {
+                graphed = run(cuda, slot, 1, steps);
+            }
+            assertThat(graphed).isDeepEqualTo(direct);
+        }
+    }
+
+    @Test
+    @DisplayName("a slot beyond the configured count is refused (SlotAllocationException); freed slots are reused")
     void slotLimit() throws Exception {
         try (LlamaCheckpoint checkpoint = LlamaCheckpoint.open(model());
              ForwardBackend cuda = new CudaBackendFactory().create(checkpoint, config())) {

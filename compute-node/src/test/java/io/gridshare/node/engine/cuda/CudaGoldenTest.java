@@ -45,7 +45,8 @@ class CudaGoldenTest {
         Path dir = modelDir();
         String expected = Files.readString(dir.resolve("reference-greedy-256.txt"));
         try (LlamaCheckpoint checkpoint = LlamaCheckpoint.open(dir.resolve("stories260K.bin"));
-             CpuBackend cpu = new CpuBackend(checkpoint, new EngineConfig(1, EngineConfig.Backend.CPU, 0, 1, 0), "test")) {
+             CpuBackend cpu = new CpuBackend(checkpoint, new EngineConfig(1, EngineConfig.Backend.CPU, 0, 1, 0),
+                     "test")) {
             assertThat(generate(cpu, dir)).isEqualTo(expected);
         }
     }

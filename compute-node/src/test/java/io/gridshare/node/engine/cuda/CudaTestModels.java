@@ -5,6 +5,7 @@ import io.gridshare.node.engine.ForwardBackend;
 import io.gridshare.node.gpu.CudaDriverLibrary;
 import io.gridshare.node.gpu.CudaDeviceDiscovery;
 import io.gridshare.node.model.LlamaConfig;
+import io.gridshare.node.model.ModelsDirectory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -29,8 +30,22 @@ final class CudaTestModels {
 
     private CudaTestModels() {}
 
+    /**
+     * Set to {@code true} (as scripts/gpu-check.sh does) to make the GPU tests fail instead of
+     * skipping when no GPU is usable, so a broken GPU host cannot pass by skipping.
+     */
+    static final String REQUIRE_GPU_PROPERTY = "gridshare.test.requireGpu";
+
     /** Why CUDA tests cannot run here, or empty when a GPU is usable. */
     static Optional<String> noGpuReason() {
+        Optional<String> reason = probeGpu();
+        if (reason.isPresent() && Boolean.getBoolean(REQUIRE_GPU_PROPERTY)) {
+            throw new AssertionError(REQUIRE_GPU_PROPERTY + "=true but no GPU is usable: " + reason.get());
+        }
+        return reason;
+    }
+
+    private static Optional<String> probeGpu() {
         CudaDriverLibrary.Availability availability = CudaDriverLibrary.availability();
         if (!availability.available()) {
             return Optional.of("no CUDA driver on this host: " + availability.reason());
@@ -42,15 +57,14 @@ final class CudaTestModels {
     }
 
     /**
-     * The stories260K folder: system property {@code gridshare.models.dir}, environment variable
-     * {@code GRIDSHARE_MODELS_DIR}, else {@code shared/models} in the working directory or a parent
-     * (CI and the worktrees have {@code ../shared} beside the clone).
+     * The stories260K folder: in {@link ModelsDirectory#resolve()} ({@code -Dgridshare.models.dir},
+     * {@code GRIDSHARE_MODELS_DIR}, {@code ../shared/models} beside the clone), else in
+     * {@code shared/models} in the working directory or a parent.
      */
     static Optional<Path> stories260K() {
-        String configured = System.getProperty("gridshare.models.dir", System.getenv("GRIDSHARE_MODELS_DIR"));
-        if (configured != null) {
-            Path dir = Path.of(configured, "stories260K");
-            return Files.isRegularFile(dir.resolve("stories260K.bin")) ? Optional.of(dir) : Optional.empty();
+        Path resolved = ModelsDirectory.resolve().resolve("stories260K");
+        if (Files.isRegularFile(resolved.resolve("stories260K.bin"))) {
+            return Optional.of(resolved);
         }
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             for (Path candidate : List.of(dir.resolve("shared/models/stories260K"),
