@@ -114,8 +114,8 @@ public final class HazelcastJobRouter implements JobRouter {
 
     @Override
     public void close() {
-        hazelcast.getUserContext().remove(USER_CONTEXT_KEY, this);
         try {
+            hazelcast.getUserContext().remove(USER_CONTEXT_KEY, this);
             topic(localMember).removeMessageListener(topicRegistration);
             hazelcast.getCluster().removeMembershipListener(membershipRegistration);
         } catch (HazelcastInstanceNotActiveException alreadyDown) {
