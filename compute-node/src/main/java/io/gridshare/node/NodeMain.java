@@ -1,0 +1,179 @@
+package io.gridshare.node;
+
+import io.gridshare.node.config.NodeConfig;
+import io.gridshare.node.config.NodeConfigException;
+import io.gridshare.node.engine.BackendUnavailableException;
+import io.gridshare.node.engine.EngineConfig;
+import io.gridshare.node.engine.Engines;
+import io.gridshare.node.engine.InferenceEngine;
+import io.gridshare.node.gpu.DeviceDiscovery;
+import io.gridshare.node.health.HealthServer;
+import io.gridshare.node.link.NodeAgent;
+import io.gridshare.node.link.NodeContext;
+import io.gridshare.node.link.NodeKey;
+import io.gridshare.node.link.NodeMetrics;
+import io.gridshare.node.link.PaymentListener;
+import io.gridshare.node.link.SlotPool;
+import io.gridshare.node.model.ModelFiles;
+import io.gridshare.node.model.ModelsCommand;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The node process: {@code java --add-modules jdk.incubator.vector -jar gridshare-compute-node.jar}.
+ * Reads {@link NodeConfig} (environment variables {@code GRIDSHARE_NODE_*}), loads the key and the
+ * models, dials the gateways and serves /health, /ready and /metrics until stopped (SIGTERM).
+ * {@code ... gridshare-compute-node.jar models pull <dir>} downloads stories260K instead.
+ */
+public final class NodeMain {
+
+    private static final System.Logger LOG = System.getLogger(NodeMain.class.getName());
+
+    /** A started node: its agent (links, engines) and its health endpoint. Close to stop both. */
+    public record RunningNode(NodeAgent agent, HealthServer health) implements AutoCloseable {
+        @Override
+        public void close() {
+            health.close();
+            agent.close();
+        }
+    }
+
+    private NodeMain() {}
+
+    public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("models")) {
+            String[] rest = new String[args.length - 1];
+            System.arraycopy(args, 1, rest, 0, rest.length);
+            System.exit(ModelsCommand.run(rest, System.out, System.err));
+        }
+        if (args.length > 0) {
+            System.err.println("usage: gridshare-compute-node            (configured by GRIDSHARE_NODE_* variables;"
+                    + " see docs/node.md)\n       gridshare-compute-node models pull <dir>");
+            System.exit(2);
+        }
+        RunningNode node;
+        try {
+            node = start(NodeConfig.fromEnvironment());
+        } catch (NodeConfigException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        } catch (IOException | UncheckedIOException | BackendUnavailableException e) {
+            System.err.println("node not started: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.log(Level.INFO, "stopping the node");
+            node.close();
+            stopped.countDown();
+        }, "gridshare-node-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Starts a node from its configuration: decrypts the key, loads every configured model, dials
+     * every gateway, serves health on {@link NodeConfig#healthPort()}.
+     */
+    public static RunningNode start(NodeConfig config) throws IOException, BackendUnavailableException {
+        LOG.log(Level.INFO, "starting node with " + config);
+        NodeKey key = config.loadKey();
+        List<InferenceEngine> engines = loadEngines(config);
+        NodeAgent agent;
+        try {
+            NodeContext node = new NodeContext(key, engines, new SlotPool(config.slots()), deviceDiscovery(),
+                    config.pricePerToken(), version(), new NodeMetrics(), PaymentListener.IGNORE);
+            agent = NodeAgent.startOwningEngines(node, config.gateways(), config.link());
+        } catch (RuntimeException e) {
+            engines.forEach(InferenceEngine::close);
+            throw e;
+        }
+        try {
+            return new RunningNode(agent, HealthServer.start(agent, "0.0.0.0", config.healthPort()));
+        } catch (IOException | RuntimeException e) {
+            agent.close();
+            throw e;
+        }
+    }
+
+    /** Loads each configured model from {@code modelsDir/<name>/} on the configured backend. */
+    public static List<InferenceEngine> loadEngines(NodeConfig config) throws IOException, BackendUnavailableException {
+        EngineConfig engineConfig = EngineConfig.defaults(config.slots()).withBackend(config.backend());
+        List<InferenceEngine> engines = new ArrayList<>();
+        try {
+            for (String name : config.models()) {
+                ModelFiles files = modelFiles(config.modelsDir(), name);
+                InferenceEngine engine = Engines.load(files, engineConfig);
+                LOG.log(Level.INFO, "loaded model " + name + " (" + engine.model().modelHash() + ") on "
+                        + engine.backend().name() + ": " + engine.backend().detail());
+                engines.add(engine);
+            }
+        } catch (IOException | BackendUnavailableException | RuntimeException e) {
+            engines.forEach(InferenceEngine::close);
+            throw e;
+        }
+        return engines;
+    }
+
+    /**
+     * Where a model's files are: stories260K with its published hashes; any other model as
+     * {@code <dir>/<name>/<name>.bin} plus {@code tokenizer.bin} (or the one {@code tok*.bin}) beside it.
+     */
+    static ModelFiles modelFiles(Path modelsDir, String name) throws IOException {
+        Path dir = modelsDir.resolve(name);
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("model " + name + ": no folder " + dir.toAbsolutePath() + " (set "
+                    + NodeConfig.MODELS_DIR + "; for stories260K run: java -jar gridshare-compute-node.jar models pull "
+                    + modelsDir + ")");
+        }
+        if (name.equals("stories260K")) {
+            return ModelFiles.stories260K(modelsDir);
+        }
+        Path checkpoint = dir.resolve(name + ".bin");
+        if (!Files.isRegularFile(checkpoint)) {
+            throw new IOException("model " + name + ": no checkpoint " + checkpoint + " (expected <name>/<name>.bin)");
+        }
+        Path tokenizer = dir.resolve("tokenizer.bin");
+        if (!Files.isRegularFile(tokenizer)) {
+            List<Path> candidates = new ArrayList<>();
+            try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "tok*.bin")) {
+                s.forEach(candidates::add);
+            }
+            if (candidates.size() != 1) {
+                throw new IOException("model " + name + ": expected tokenizer.bin or exactly one tok*.bin in " + dir
+                        + ", found " + candidates);
+            }
+            tokenizer = candidates.getFirst();
+        }
+        return new ModelFiles(name, checkpoint, tokenizer, null, null);
+    }
+
+    /** The CUDA device discovery when it is built in, else none (a CPU-only node publishes no GPU). */
+    static DeviceDiscovery deviceDiscovery() {
+        try {
+            Class<?> type = Class.forName("io.gridshare.node.gpu.CudaDeviceDiscovery");
+            return (DeviceDiscovery) type.getConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
+            LOG.log(Level.INFO, "no GPU discovery in this build (" + e + "); publishing no GPU");
+            return List::of;
+        }
+    }
+
+    /** The jar's Implementation-Version, or "dev" when run from classes. */
+    static String version() {
+        String v = NodeMain.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}
