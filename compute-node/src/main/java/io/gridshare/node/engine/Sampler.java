@@ -1,5 +1,6 @@
 package io.gridshare.node.engine;
 
+import io.gridshare.node.engine.cpu.VectorKernels;
 import java.util.Arrays;
 
 /**
@@ -41,31 +42,14 @@ public final class Sampler {
                     best = i;
                 }
             }
-            double sum = 0;
-            for (int i = 0; i < n; i++) {
-                sum += Math.exp(logits[i] - max);
-            }
-            lastLogProbability = (float) -Math.log(sum);
+            lastLogProbability = (float) -Math.log(VectorKernels.sumExp(logits, n, max));
             return best;
         }
-        float inv = params.temperature();
-        float max = Float.NEGATIVE_INFINITY;
+        float temperature = params.temperature();
         for (int i = 0; i < n; i++) {
-            float v = logits[i] / inv;
-            probs[i] = v;
-            if (v > max) {
-                max = v;
-            }
+            probs[i] = logits[i] / temperature;
         }
-        float sum = 0f;
-        for (int i = 0; i < n; i++) {
-            float e = (float) Math.exp(probs[i] - max);
-            probs[i] = e;
-            sum += e;
-        }
-        for (int i = 0; i < n; i++) {
-            probs[i] /= sum;
-        }
+        VectorKernels.softmax(probs, 0, n);
         float coin = CounterRng.uniform(params.seed(), index);
         float topP = params.topP();
         int chosen = (topP <= 0f || topP >= 1f) ? sampleMult(coin) : sampleTopP(topP, coin);

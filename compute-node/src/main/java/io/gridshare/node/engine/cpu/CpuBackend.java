@@ -73,17 +73,9 @@ public final class CpuBackend implements ForwardBackend {
             rmsFfn[l] = LlamaCheckpoint.toFloats(checkpoint.rmsFfn(l));
         }
         rmsFinal = LlamaCheckpoint.toFloats(checkpoint.rmsFinal());
-        int half = c.headSize() / 2;
-        ropeCos = new float[c.seqLen() * half];
-        ropeSin = new float[c.seqLen() * half];
-        for (int pos = 0; pos < c.seqLen(); pos++) {
-            for (int j = 0; j < half; j++) {
-                float freq = 1.0f / (float) Math.pow(10000.0f, (2 * j) / (float) c.headSize());
-                float val = pos * freq;
-                ropeCos[pos * half + j] = (float) Math.cos(val);
-                ropeSin[pos * half + j] = (float) Math.sin(val);
-            }
-        }
+        ropeCos = new float[c.seqLen() * (c.headSize() / 2)];
+        ropeSin = new float[ropeCos.length];
+        VectorKernels.ropeTables(c.headSize(), c.seqLen(), ropeCos, ropeSin);
         attScale = (float) Math.sqrt(c.headSize());
     }
 
@@ -123,7 +115,7 @@ public final class CpuBackend implements ForwardBackend {
     public void forward(BackendSlot backendSlot, int token, int pos, float[] logits) {
         CpuSlot s = (CpuSlot) backendSlot;
         int dim = c.dim(), hidden = c.hiddenDim(), kvDim = c.kvDim(), headSize = c.headSize();
-        int kvMul = c.kvMul(), seqLen = c.seqLen(), half = headSize / 2;
+        int kvMul = c.kvMul(), seqLen = c.seqLen();
         float[] x = s.x, xb = s.xb, xb2 = s.xb2, hb = s.hb, hb2 = s.hb2, q = s.q, att = s.att;
 
         MemorySegment.copy(embedding, LlamaCheckpoint.FLOAT_LE, 4L * token * dim, x, 0, dim);
@@ -135,21 +127,8 @@ public final class CpuBackend implements ForwardBackend {
             matmul(s.k, xb, wk[l], kvDim, dim);
             matmul(s.v, xb, wv[l], kvDim, dim);
 
-            // RoPE: rotate each (even, odd) pair within a head by pos * theta^(-pairIndex / headSize)
-            int ropeBase = pos * half;
             float[] k = s.k;
-            for (int i = 0; i < dim; i += 2) {
-                int j = (i % headSize) >> 1;
-                float fcr = ropeCos[ropeBase + j], fci = ropeSin[ropeBase + j];
-                float q0 = q[i], q1 = q[i + 1];
-                q[i] = q0 * fcr - q1 * fci;
-                q[i + 1] = q0 * fci + q1 * fcr;
-                if (i < kvDim) {
-                    float k0 = k[i], k1 = k[i + 1];
-                    k[i] = k0 * fcr - k1 * fci;
-                    k[i + 1] = k0 * fci + k1 * fcr;
-                }
-            }
+            VectorKernels.rope(q, k, dim, kvDim, headSize, ropeCos, ropeSin, pos);
             // the cache is stored [kvHead][headDim][position] so that scores and weighted sums
             // run along positions, a full vector at a time even for tiny heads
             for (int i = 0; i < kvDim; i++) {
@@ -176,11 +155,7 @@ public final class CpuBackend implements ForwardBackend {
             VectorKernels.rmsnorm(xb, x, rmsFfn[l], dim);
             matmul(hb, xb, w1[l], hidden, dim);
             matmul(hb2, xb, w3[l], hidden, dim);
-            for (int i = 0; i < hidden; i++) {
-                float val = hb[i];
-                val *= (1.0f / (1.0f + (float) Math.exp(-val)));
-                hb[i] = val * hb2[i];
-            }
+            VectorKernels.swiglu(hb, hb2, hidden);
             matmul(xb, hb, w2[l], dim, hidden);
             for (int i = 0; i < dim; i++) {
                 x[i] += xb[i];
