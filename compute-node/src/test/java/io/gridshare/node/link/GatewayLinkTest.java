@@ -301,6 +301,35 @@ class GatewayLinkTest {
     }
 
     @Test
+    @DisplayName("a gateway that never sends its Challenge is dropped after the handshake timeout and redialled")
+    void silentGatewayTimesOut() throws Exception {
+        try (TestGateway silent = new TestGateway().withholdChallenge()) {
+            NodeAgent agent = startNode(1, false, fastSettings().withHandshakeTimeout(Duration.ofMillis(300)), silent);
+            GatewayLink link = agent.links().getFirst();
+
+            await().atMost(WAIT).until(() -> silent.connections().size() >= 2);
+            assertThat(link.lastError()).contains("no Challenge").contains("within PT0.3S");
+            assertThat(link.state()).isIn(LinkState.CONNECTING, LinkState.BACKING_OFF);
+        }
+    }
+
+    @Test
+    @DisplayName("a job left without credit past the credit timeout is ended and its slot freed")
+    void jobWithoutCreditIsEnded() {
+        startNode(1, false, fastSettings().withCreditTimeout(Duration.ofMillis(300)), gateway);
+        TestGateway.Connection c = linkedConnection(gateway);
+
+        c.assign(assign("starved", 50, 4).setInitialCredit(2).build());
+
+        await().atMost(WAIT).until(() -> c.failed.containsKey("starved"));
+        assertThat(c.failed.get("starved").getRetryable()).isFalse();
+        assertThat(c.failed.get("starved").getMessage()).contains("no Credit");
+        assertThat(c.tokenCount("starved")).isEqualTo(2);
+        await().atMost(WAIT).until(() -> node.slots().free() == 1);
+        assertThat(engine.jobs.get("starved").cancelled).isTrue();
+    }
+
+    @Test
     @DisplayName("jobs the node cannot run fail with a retryable flag the gateway can act on")
     void refusedJobsCarryRetryable() {
         startNode(1, true, gateway);

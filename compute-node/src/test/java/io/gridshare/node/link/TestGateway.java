@@ -54,6 +54,7 @@ final class TestGateway implements AutoCloseable {
     private volatile int heartbeatIntervalMs = 5_000;
     private volatile Function<Hello, Rejected> extraCheck = hello -> null;
     private volatile boolean expectWrongText;
+    private volatile boolean withholdChallenge;
 
     TestGateway() throws IOException {
         this(false);
@@ -106,6 +107,12 @@ final class TestGateway implements AutoCloseable {
     /** Verify signatures against a different text than the node was asked to sign (a protocol mismatch). */
     TestGateway expectWrongSignatureText() {
         expectWrongText = true;
+        return this;
+    }
+
+    /** Accept streams but never send a Challenge, like a hung gateway. */
+    TestGateway withholdChallenge() {
+        withholdChallenge = true;
         return this;
     }
 
@@ -177,6 +184,9 @@ final class TestGateway implements AutoCloseable {
         }
 
         void start() {
+            if (withholdChallenge) {
+                return;
+            }
             send(GatewayMessage.newBuilder().setChallenge(challenge).build());
         }
 
