@@ -85,7 +85,7 @@ class GatewayLinkTest {
 
     private Assign.Builder assign(String jobId, int maxTokens, long seed) {
         return Assign.newBuilder().setJobId(jobId).setModelHash(engine.model().modelHash()).setPrompt("Once upon a time")
-                .setMaxTokens(maxTokens).setTemperature(0).setTopP(1).setSeed(seed);
+                .setMaxTokens(maxTokens).setTemperature(0).setTopP(1).setSeed(seed).setInitialCredit(10_000);
     }
 
     @Test
@@ -228,6 +228,21 @@ class GatewayLinkTest {
         c.credit("slow", 100);
         await().atMost(WAIT).until(() -> c.done.containsKey("slow"));
         assertThat(c.tokenIds("slow")).isEqualTo(ScriptedEngine.expected(1, 30));
+    }
+
+    @Test
+    @DisplayName("a job assigned with no initial credit sends nothing until the gateway grants Credit")
+    void zeroInitialCreditWaitsForCredit() {
+        startNode(2, false, gateway);
+        TestGateway.Connection c = linkedConnection(gateway);
+
+        c.assign(assign("waits", 10, 6).setInitialCredit(0).build());
+        await().atMost(WAIT).until(() -> engine.jobs.containsKey("waits"));
+        await().during(Duration.ofMillis(400)).atMost(WAIT).until(() -> c.tokenCount("waits") == 0);
+
+        c.credit("waits", 10);
+        await().atMost(WAIT).until(() -> c.done.containsKey("waits"));
+        assertThat(c.tokenIds("waits")).isEqualTo(ScriptedEngine.expected(6, 10));
     }
 
     @Test

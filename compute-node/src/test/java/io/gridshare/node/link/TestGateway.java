@@ -293,8 +293,24 @@ final class TestGateway implements AutoCloseable {
                 }
                 ids.addAll(t.getTokenIdsList());
                 expected = t.getIndex() + t.getTokenIdsCount();
+                List<String> texts = tokenTexts(t);
+                if (texts.size() != t.getTokenIdsCount() || !String.join("", texts).equals(t.getText())) {
+                    throw new AssertionError("job " + jobId + ": token_texts " + texts + " do not match "
+                            + t.getTokenIdsCount() + " tokens with text '" + t.getText() + "'");
+                }
             }
             return ids;
+        }
+
+        /** JobTokens.token_texts (field 6), read by number so it works whether or not it is generated. */
+        static List<String> tokenTexts(JobTokens t) {
+            try {
+                return com.google.protobuf.UnknownFieldSet.parseFrom(t.toByteString())
+                        .getField(LinkJob.TOKEN_TEXTS_FIELD).getLengthDelimitedList().stream()
+                        .map(com.google.protobuf.ByteString::toStringUtf8).toList();
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                throw new AssertionError(e);
+            }
         }
 
         int firstIndex(String jobId) {
