@@ -1,7 +1,5 @@
 package io.gridshare.node.link;
 
-import com.google.protobuf.ByteString;
-import com.google.protobuf.UnknownFieldSet;
 import io.gridshare.node.engine.FinishReason;
 import io.gridshare.node.engine.GeneratedToken;
 import io.gridshare.node.engine.InferenceEngine;
@@ -43,9 +41,6 @@ final class LinkJob implements TokenSink {
         /** The job has ended and its final message is queued; forget it. */
         void ended(LinkJob job);
     }
-
-    /** Field number of JobTokens.token_texts in node_link.proto. */
-    static final int TOKEN_TEXTS_FIELD = 6;
 
     private enum Stop { NONE, CANCELLED_BY_GATEWAY, LINK_DROPPED, NO_CREDIT }
 
@@ -304,19 +299,14 @@ final class LinkJob implements TokenSink {
             if (!unsent.isEmpty()) {
                 JobTokens.Builder tokens = JobTokens.newBuilder().setJobId(id).setIndex(unsent.getFirst().index());
                 StringBuilder text = new StringBuilder();
-                UnknownFieldSet.Field.Builder tokenTexts = UnknownFieldSet.Field.newBuilder();
                 for (GeneratedToken t : unsent) {
                     tokens.addTokenIds(t.tokenId());
                     tokens.addLogProbs(t.logProbability());
                     text.append(t.text());
-                    tokenTexts.addLengthDelimited(ByteString.copyFromUtf8(t.text()));
+                    // each token's own text lets the gateway drop tokens it already has after a failover
+                    tokens.addTokenTexts(t.text());
                 }
                 tokens.setText(text.toString());
-                // JobTokens.token_texts (field 6): the gateway needs each token's text to drop tokens it
-                // already has after a failover. Written by number so this compiles against the proto
-                // before and after the field was added; with it generated, use addAllTokenTexts.
-                tokens.setUnknownFields(UnknownFieldSet.newBuilder()
-                        .addField(TOKEN_TEXTS_FIELD, tokenTexts.build()).build());
                 out.add(NodeMessage.newBuilder().setJobTokens(tokens).build());
                 unsent.clear();
                 changed.signalAll();
