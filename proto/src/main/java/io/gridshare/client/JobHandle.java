@@ -177,6 +177,14 @@ public final class JobHandle implements ClientResponseObserver<GenerateClientMes
             throw new ProtocolViolationException("the gateway quoted " + price + " per token, above the maximum "
                     + spec.maxPricePerToken() + " the tenant asked for");
         }
+        if (spec.channel() != null) {
+            String channelPayee = client.deposits().payee(spec.channel());
+            if (channelPayee != null && !channelPayee.equalsIgnoreCase(a.getPayee())) {
+                throw new GridshareClientException(spec.channel() + " pays " + channelPayee + ", but this gateway's payee is "
+                        + a.getPayee(), "open a channel to " + a.getPayee() + " with `gridshare channel open --payee "
+                        + a.getPayee() + " --deposit <GRID>`");
+            }
+        }
         accepted = new JobAccepted(a.getJobId(), a.getNodeId(), a.getModelHash(), price, a.getCreditWindowTokens(),
                 a.getPayee(), a.getSeed(), a.getPromptTokens());
         listener.onAccepted(accepted);
