@@ -163,8 +163,11 @@ public final class JobHandle implements ClientResponseObserver<GenerateClientMes
         } catch (RuntimeException e) {
             fail(new GridshareClientException("the job failed in the client: " + e, "see the cause", e));
         }
-        if (!result.isDone()) {
-            requests.request(1);
+        synchronized (sendLock) {
+            // a call's methods must not run concurrently: cancel() may come from another thread
+            if (!result.isDone()) {
+                requests.request(1);
+            }
         }
     }
 
