@@ -54,6 +54,9 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class GridBenchmark {
 
+    // held in a field: JUL references loggers weakly and would forget the level
+    private static final java.util.logging.Logger HAZELCAST_LOG = java.util.logging.Logger.getLogger("com.hazelcast");
+
     private final int nodes;
     private final int models;
     private final int seconds;
@@ -75,8 +78,7 @@ public final class GridBenchmark {
         for (int i = 0; i + 1 < argv.length; i += 2) {
             args.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
         }
-        java.util.logging.Logger hazelcastLog = java.util.logging.Logger.getLogger("com.hazelcast");
-        hazelcastLog.setLevel(java.util.logging.Level.WARNING);
+        HAZELCAST_LOG.setLevel(java.util.logging.Level.WARNING);
         new GridBenchmark(args).run();
     }
 
@@ -140,6 +142,8 @@ public final class GridBenchmark {
             g0.close();
             g1.close();
         } finally {
+            // the surviving member would log the other's departure at length: nothing to learn from it here
+            HAZELCAST_LOG.setLevel(java.util.logging.Level.OFF);
             m1.getLifecycleService().terminate();
             m0.getLifecycleService().terminate();
         }
