@@ -17,7 +17,7 @@ import java.util.concurrent.CompletableFuture;
  * Real Hazelcast members on loopback in this JVM: TCP-IP join on 127.0.0.1, free ports, a cluster name
  * of their own (other test runs on this machine never join), multicast off.
  */
-final class TestGrid implements AutoCloseable {
+public final class TestGrid implements AutoCloseable {
 
     static final String STORIES_HASH = "a".repeat(64);
     static final NodeModel STORIES = new NodeModel(STORIES_HASH, "stories260K", 512);
