@@ -38,6 +38,7 @@ public final class GatewayServices implements AutoCloseable {
         this.settings = settings;
         this.placement = placement;
         this.links = new LinkRegistry(settings, placement, stakeCheck, observer);
+        meter.useLinks(links::local);
         NodeChannels channels = node -> route(node, remote);
         this.jobs = new JobCoordinator(settings, placement, channels, meter, observer);
         this.inference = new InferenceService(jobs, observer, settings.feePerToken());
