@@ -50,6 +50,7 @@ final class PaidNetwork implements AutoCloseable {
     final NodePayments nodePayments;
     final NodeAgent node;
     final Path gatewayDir;
+    private final InMemoryNodeStakeCheck stakes;
 
     PaidNetwork(LocalChain chain, InferenceEngine engine, Path gatewayDir, Path nodeDir, Duration paymentTimeout) {
         this.chain = chain;
@@ -63,16 +64,21 @@ final class PaidNetwork implements AutoCloseable {
         payments = GatewayPayments.paid(contracts(), gatewayKey, PaymentSettings.defaults(gatewayDir)
                 .withPaymentTimeout(paymentTimeout).withNodeChannel(NODE_CHANNEL_DEPOSIT, BigInteger.valueOf(100_000)),
                 WINDOW);
-        InMemoryNodeStakeCheck stakes = new InMemoryNodeStakeCheck(BigInteger.ONE)
-                .stake(nodeKey.getAddress(), BigInteger.TEN);
+        stakes = new InMemoryNodeStakeCheck(BigInteger.ONE).stake(nodeKey.getAddress(), BigInteger.TEN);
         services = new GatewayServices(settings, new InMemoryPlacement("member-1"), stakes, payments.meter(),
                 GatewayObserver.NOOP, n -> Optional.empty());
         grpc = new GrpcServer("127.0.0.1", 0, settings.maxInboundMessageBytes(), services.grpcServices()).start();
         nodePayments = new NodePayments(channelsAs(nodeKey), nodeKey.getAddress(), nodeDir, SettlementPolicy.always(),
                 null);
-        NodeContext context = new NodeContext(new NodeKey(nodeKey), List.of(engine), new SlotPool(2), List::of,
-                NODE_PRICE, "test", new NodeMetrics(), nodePayments);
-        node = NodeAgent.start(context, List.of(GatewayAddress.parse("127.0.0.1:" + grpc.port())),
+        node = startNode(nodeKey, engine, nodePayments);
+    }
+
+    /** A further real node with its own key and settlement, linked to the gateway. */
+    NodeAgent startNode(Credentials key, InferenceEngine engine, NodePayments payments) {
+        stakes.stake(key.getAddress(), BigInteger.TEN);
+        NodeContext context = new NodeContext(new NodeKey(key), List.of(engine), new SlotPool(2), List::of,
+                NODE_PRICE, "test", new NodeMetrics(), payments);
+        return NodeAgent.start(context, List.of(GatewayAddress.parse("127.0.0.1:" + grpc.port())),
                 LinkSettings.defaults().withReconnect(Duration.ofMillis(50), Duration.ofMillis(200),
                         Duration.ofMillis(200)));
     }

@@ -26,6 +26,8 @@ import io.gridshare.node.engine.Engines;
 import io.gridshare.node.engine.InferenceEngine;
 import io.gridshare.node.model.ModelFiles;
 import io.gridshare.node.model.ModelsDirectory;
+import io.gridshare.node.link.NodeAgent;
+import io.gridshare.node.payment.NodePayments;
 import io.grpc.Status;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -180,6 +182,51 @@ class PaidStreamTest {
         Channel closed = channels.channel(channel.channelId());
         assertThat(closed.closed()).isTrue();
         assertThat(closed.redeemed()).isEqualTo(tenantPaid);
+    }
+
+    @Test
+    void afterAFailoverEachNodeIsPaidExactlyForTheTokensItProduced() throws Exception {
+        Credentials secondKey = chain.account(4);
+        try (NodePayments secondPayments = new NodePayments(network.channelsAs(secondKey), secondKey.getAddress(),
+                dir.resolve("node-2"), SettlementPolicy.always(), null);
+             NodeAgent second = network.startNode(secondKey, engine, secondPayments)) {
+            await().atMost(Duration.ofSeconds(30)).until(second::linked);
+            ChannelKey channel = openChannel(network.gatewayKey.getAddress(), TENANT_DEPOSIT);
+            AtomicInteger dues = new AtomicInteger();
+            try (RawTenant tenant = new RawTenant(network.target(), channel)) {
+                tenant.start("Once upon a time", 60, (t, due) -> {
+                    BigInteger amount = new BigInteger(due.getCumulativeAmount().getBaseUnits());
+                    if (dues.getAndIncrement() > 0) {
+                        t.pay(amount, tenantKey);
+                        return;
+                    }
+                    // the job is at its first PaymentDue: its first node dies before the tenant pays
+                    Thread.ofVirtual().start(() -> {
+                        String first = t.received.getFirst().getAccepted().getNodeId();
+                        (first.equalsIgnoreCase(network.nodeKey.getAddress()) ? network.node : second).close();
+                        t.pay(amount, tenantKey);
+                    });
+                });
+                assertThat(tenant.awaitEnd().getCode()).isEqualTo(Status.Code.OK);
+                var receipt = tenant.received.getLast().getCompleted().getReceipt();
+                assertThat(receipt.getTokens()).isEqualTo(60);
+                assertThat(receipt.getNodeIdsList()).hasSize(2);
+
+                NodePayer payer = network.nodePayer();
+                payer.flush();
+                BigInteger firstOwed = payer.owed(receipt.getNodeIds(0));
+                BigInteger secondOwed = payer.owed(receipt.getNodeIds(1));
+                assertThat(firstOwed.signum()).isPositive();
+                assertThat(secondOwed.signum()).isPositive();
+                assertThat(firstOwed.add(secondOwed)).isEqualTo(PaidNetwork.NODE_PRICE.multiply(BigInteger.valueOf(60)));
+                NodeAgent survivor = receipt.getNodeIds(1).equalsIgnoreCase(secondKey.getAddress()) ? second : network.node;
+                assertThat(secondOwed).as("the node that finished the job is paid for exactly the tokens it made")
+                        .isEqualTo(PaidNetwork.NODE_PRICE.multiply(BigInteger.valueOf(survivor.node().metrics().tokens())));
+                NodePayments survivorPayments = survivor == second ? secondPayments : network.nodePayments;
+                survivorPayments.flush();
+                assertThat(survivorPayments.earned()).isEqualTo(secondOwed);
+            }
+        }
     }
 
     @Test
