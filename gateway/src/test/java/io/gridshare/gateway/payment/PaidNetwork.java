@@ -25,7 +25,6 @@ import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.web3j.crypto.Credentials;
 
 /**
@@ -66,7 +65,7 @@ final class PaidNetwork implements AutoCloseable {
                 WINDOW);
         stakes = new InMemoryNodeStakeCheck(BigInteger.ONE).stake(nodeKey.getAddress(), BigInteger.TEN);
         services = new GatewayServices(settings, new InMemoryPlacement("member-1"), stakes, payments.meter(),
-                GatewayObserver.NOOP, n -> Optional.empty());
+                GatewayObserver.NOOP, GatewayServices.STANDALONE);
         grpc = new GrpcServer("127.0.0.1", 0, settings.maxInboundMessageBytes(), services.grpcServices()).start();
         nodePayments = new NodePayments(channelsAs(nodeKey), nodeKey.getAddress(), nodeDir, SettlementPolicy.always(),
                 null);
