@@ -62,6 +62,10 @@ class GatewayLinkTest {
     }
 
     private NodeAgent startNode(int slots, boolean paced, TestGateway... gateways) {
+        return startNode(slots, paced, fastSettings(), gateways);
+    }
+
+    private NodeAgent startNode(int slots, boolean paced, LinkSettings settings, TestGateway... gateways) {
         engine = new ScriptedEngine("stories-test", slots, paced);
         node = new NodeContext(new NodeKey(KEY), List.of(engine), new SlotPool(slots), () -> List.of(GPU),
                 BigInteger.valueOf(1_500), "0.1.0-test", new NodeMetrics(), (gw, payee, v) -> vouchers.add(v));
@@ -69,7 +73,7 @@ class GatewayLinkTest {
         for (TestGateway g : gateways) {
             addresses.add(g.address());
         }
-        NodeAgent agent = NodeAgent.start(node, addresses, fastSettings());
+        NodeAgent agent = NodeAgent.start(node, addresses, settings);
         closeables.add(agent);
         return agent;
     }
@@ -81,7 +85,7 @@ class GatewayLinkTest {
 
     private Assign.Builder assign(String jobId, int maxTokens, long seed) {
         return Assign.newBuilder().setJobId(jobId).setModelHash(engine.model().modelHash()).setPrompt("Once upon a time")
-                .setMaxTokens(maxTokens).setTemperature(0).setTopP(1).setSeed(seed);
+                .setMaxTokens(maxTokens).setTemperature(0).setTopP(1).setSeed(seed).setInitialCredit(10_000);
     }
 
     @Test
@@ -227,6 +231,47 @@ class GatewayLinkTest {
     }
 
     @Test
+    @DisplayName("a job assigned with no initial credit sends nothing until the gateway grants Credit")
+    void zeroInitialCreditWaitsForCredit() {
+        startNode(2, false, gateway);
+        TestGateway.Connection c = linkedConnection(gateway);
+
+        c.assign(assign("waits", 10, 6).setInitialCredit(0).build());
+        await().atMost(WAIT).until(() -> engine.jobs.containsKey("waits"));
+        await().during(Duration.ofMillis(400)).atMost(WAIT).until(() -> c.tokenCount("waits") == 0);
+
+        c.credit("waits", 10);
+        await().atMost(WAIT).until(() -> c.done.containsKey("waits"));
+        assertThat(c.tokenIds("waits")).isEqualTo(ScriptedEngine.expected(6, 10));
+    }
+
+    @Test
+    @DisplayName("a gateway that stops reading makes the node stop writing and pause the job; all arrives once it reads")
+    void respectsGrpcFlowControl() throws Exception {
+        try (TestGateway slow = new TestGateway(true).register(KEY.getAddress()).heartbeatIntervalMs(100)) {
+            startNode(2, false, fastSettings().withMaxUnsentTokensPerJob(8), slow);
+            engine.textPadding = 2_000;
+            TestGateway.Connection c = linkedConnection(slow);
+            c.pauseReading();
+
+            c.assign(assign("bulk", 250, 9).build());
+            await().atMost(WAIT).until(() -> engine.jobs.containsKey("bulk"));
+            java.util.concurrent.atomic.AtomicInteger last = new java.util.concurrent.atomic.AtomicInteger(-1);
+            await().during(Duration.ofMillis(700)).atMost(WAIT)
+                    .until(() -> engine.jobs.get("bulk").produced.get() == last.getAndSet(engine.jobs.get("bulk").produced.get()));
+            // 250 tokens of 2 KB each cannot fit in a 64 KiB HTTP/2 window plus gRPC's 32 KiB send buffer
+            int stalledAt = engine.jobs.get("bulk").produced.get();
+            assertThat(stalledAt).isLessThan(120);
+            assertThat(c.done).doesNotContainKey("bulk");
+
+            c.resumeReading();
+
+            await().atMost(WAIT).until(() -> c.done.containsKey("bulk"));
+            assertThat(c.tokenIds("bulk")).isEqualTo(ScriptedEngine.expected(9, 250));
+        }
+    }
+
+    @Test
     @DisplayName("Cancel stops the job before its next token and reports CANCELLED")
     void cancelStopsWithinOneToken() {
         startNode(2, true, gateway);
@@ -268,6 +313,35 @@ class GatewayLinkTest {
         assertThat(link.lastBackoff()).isBetween(Duration.ofMillis(50), Duration.ofMillis(100));
         assertThat(link.lastError()).isNull();
         assertThat(node.metrics().connects()).containsEntry(gateway.address().toString(), 2L);
+    }
+
+    @Test
+    @DisplayName("a gateway that never sends its Challenge is dropped after the handshake timeout and redialled")
+    void silentGatewayTimesOut() throws Exception {
+        try (TestGateway silent = new TestGateway().withholdChallenge()) {
+            NodeAgent agent = startNode(1, false, fastSettings().withHandshakeTimeout(Duration.ofMillis(300)), silent);
+            GatewayLink link = agent.links().getFirst();
+
+            await().atMost(WAIT).until(() -> silent.connections().size() >= 2);
+            assertThat(link.lastError()).contains("no Challenge").contains("within PT0.3S");
+            assertThat(link.state()).isIn(LinkState.CONNECTING, LinkState.BACKING_OFF);
+        }
+    }
+
+    @Test
+    @DisplayName("a job left without credit past the credit timeout is ended and its slot freed")
+    void jobWithoutCreditIsEnded() {
+        startNode(1, false, fastSettings().withCreditTimeout(Duration.ofMillis(300)), gateway);
+        TestGateway.Connection c = linkedConnection(gateway);
+
+        c.assign(assign("starved", 50, 4).setInitialCredit(2).build());
+
+        await().atMost(WAIT).until(() -> c.failed.containsKey("starved"));
+        assertThat(c.failed.get("starved").getRetryable()).isFalse();
+        assertThat(c.failed.get("starved").getMessage()).contains("no Credit");
+        assertThat(c.tokenCount("starved")).isEqualTo(2);
+        await().atMost(WAIT).until(() -> node.slots().free() == 1);
+        assertThat(engine.jobs.get("starved").cancelled).isTrue();
     }
 
     @Test

@@ -18,6 +18,7 @@ import io.gridshare.proto.v1.Welcome;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -53,15 +54,33 @@ final class TestGateway implements AutoCloseable {
     private volatile int heartbeatIntervalMs = 5_000;
     private volatile Function<Hello, Rejected> extraCheck = hello -> null;
     private volatile boolean expectWrongText;
+    private volatile boolean withholdChallenge;
 
     TestGateway() throws IOException {
-        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        this(false);
+    }
+
+    /**
+     * @param manualFlow read the node's messages only as the test allows ({@link Connection#pauseReading()}),
+     *     with the smallest HTTP/2 window, so the node's side of the stream stops being ready
+     */
+    TestGateway(boolean manualFlow) throws IOException {
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
+        if (manualFlow) {
+            builder.flowControlWindow(65_535);
+        }
+        server = builder
                 .permitKeepAliveTime(1, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .addService(new NodeLinkGrpc.NodeLinkImplBase() {
                     @Override
                     public StreamObserver<NodeMessage> connect(StreamObserver<GatewayMessage> responses) {
                         Connection c = new Connection(responses);
+                        if (manualFlow) {
+                            c.serverCall = (ServerCallStreamObserver<GatewayMessage>) responses;
+                            c.serverCall.disableAutoRequest();
+                            c.serverCall.request(1);
+                        }
                         connections.add(c);
                         c.start();
                         return c;
@@ -88,6 +107,12 @@ final class TestGateway implements AutoCloseable {
     /** Verify signatures against a different text than the node was asked to sign (a protocol mismatch). */
     TestGateway expectWrongSignatureText() {
         expectWrongText = true;
+        return this;
+    }
+
+    /** Accept streams but never send a Challenge, like a hung gateway. */
+    TestGateway withholdChallenge() {
+        withholdChallenge = true;
         return this;
     }
 
@@ -134,6 +159,9 @@ final class TestGateway implements AutoCloseable {
     final class Connection implements StreamObserver<NodeMessage> {
 
         private final StreamObserver<GatewayMessage> out;
+        volatile ServerCallStreamObserver<GatewayMessage> serverCall;
+        private volatile boolean readingPaused;
+        final java.util.concurrent.atomic.AtomicLong bytesReceived = new java.util.concurrent.atomic.AtomicLong();
         final Challenge challenge;
         final long openedNanos = System.nanoTime();
         volatile Hello hello;
@@ -156,6 +184,9 @@ final class TestGateway implements AutoCloseable {
         }
 
         void start() {
+            if (withholdChallenge) {
+                return;
+            }
             send(GatewayMessage.newBuilder().setChallenge(challenge).build());
         }
 
@@ -165,8 +196,22 @@ final class TestGateway implements AutoCloseable {
             }
         }
 
+        /** Stops reading the node's messages (manual flow only): as a gateway stuck behind a slow network would. */
+        void pauseReading() {
+            readingPaused = true;
+        }
+
+        void resumeReading() {
+            readingPaused = false;
+            serverCall.request(1);
+        }
+
         @Override
         public void onNext(NodeMessage m) {
+            bytesReceived.addAndGet(m.getSerializedSize());
+            if (serverCall != null && !readingPaused) {
+                serverCall.request(1);
+            }
             switch (m.getMessageCase()) {
                 case HELLO -> onHello(m.getHello());
                 case HEARTBEAT -> {
@@ -248,8 +293,24 @@ final class TestGateway implements AutoCloseable {
                 }
                 ids.addAll(t.getTokenIdsList());
                 expected = t.getIndex() + t.getTokenIdsCount();
+                List<String> texts = tokenTexts(t);
+                if (texts.size() != t.getTokenIdsCount() || !String.join("", texts).equals(t.getText())) {
+                    throw new AssertionError("job " + jobId + ": token_texts " + texts + " do not match "
+                            + t.getTokenIdsCount() + " tokens with text '" + t.getText() + "'");
+                }
             }
             return ids;
+        }
+
+        /** JobTokens.token_texts (field 6), read by number so it works whether or not it is generated. */
+        static List<String> tokenTexts(JobTokens t) {
+            try {
+                return com.google.protobuf.UnknownFieldSet.parseFrom(t.toByteString())
+                        .getField(LinkJob.TOKEN_TEXTS_FIELD).getLengthDelimitedList().stream()
+                        .map(com.google.protobuf.ByteString::toStringUtf8).toList();
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                throw new AssertionError(e);
+            }
         }
 
         int firstIndex(String jobId) {
