@@ -147,10 +147,13 @@ class PaidStreamTest {
 
         BigInteger nodeEarned = PaidNetwork.NODE_PRICE.multiply(BigInteger.valueOf(tokens));
         network.nodePayer().flush();
-        network.nodePayments.flush();
         BigInteger nodeChannel = network.nodePayer().channelOf(node).orElseThrow();
-        assertThat(network.nodePayments.settlement().latest(nodeChannel).map(Voucher::cumulativeAmount))
-                .contains(nodeEarned);
+        // the last voucher is on its way over the link: wait until the node has verified and kept it
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            network.nodePayments.flush();
+            assertThat(network.nodePayments.settlement().latest(nodeChannel).map(Voucher::cumulativeAmount))
+                    .contains(nodeEarned);
+        });
         assertThat(network.nodePayments.earned()).isEqualTo(nodeEarned);
 
         List<Redemption> gatewayRedeemed = gatewaySettlement.settleAll();
@@ -223,8 +226,11 @@ class PaidStreamTest {
                 assertThat(secondOwed).as("the node that finished the job is paid for exactly the tokens it made")
                         .isEqualTo(PaidNetwork.NODE_PRICE.multiply(BigInteger.valueOf(survivor.node().metrics().tokens())));
                 NodePayments survivorPayments = survivor == second ? secondPayments : network.nodePayments;
-                survivorPayments.flush();
-                assertThat(survivorPayments.earned()).isEqualTo(secondOwed);
+                // the voucher is on its way over the link: wait until the node has verified and kept it
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    survivorPayments.flush();
+                    assertThat(survivorPayments.earned()).isEqualTo(secondOwed);
+                });
             }
         }
     }
