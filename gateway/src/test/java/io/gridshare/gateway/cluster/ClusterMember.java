@@ -27,7 +27,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.web3j.crypto.ECKeyPair;
 import org.web3j.crypto.Keys;
@@ -74,7 +73,9 @@ final class ClusterMember implements AutoCloseable {
             ports[i] = freePort();
             addresses.add("127.0.0.1:" + ports[i]);
         }
-        List<CompletableFuture<ClusterMember>> started = new ArrayList<>();
+        List<ClusterMember> members = new ArrayList<>();
+        // one after the other: the first forms the cluster, the next join it (members started at the
+        // same instant with no join wait can each form a cluster of their own)
         for (int i = 0; i < size; i++) {
             GatewaySettings settings = GatewaySettings.defaults().withLinkCreditTokens(linkCredit)
                     .withLinkExpiry(Duration.ofMillis(200), Duration.ofMillis(1_000));
@@ -82,15 +83,8 @@ final class ClusterMember implements AutoCloseable {
                     .bindAddress("127.0.0.1").port(ports[i]).members(addresses).partitionCount(31)
                     .joinWait(Duration.ZERO).heartbeatInterval(Duration.ofMillis(200))
                     .nodeExpiry(Duration.ofMillis(1_000)).build();
-            started.add(CompletableFuture.supplyAsync(() -> {
-                try {
-                    return new ClusterMember(config, settings);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }));
+            members.add(new ClusterMember(config, settings));
         }
-        List<ClusterMember> members = started.stream().map(CompletableFuture::join).toList();
         // like the readiness check: no job before the partitions have settled on their owners
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
                 .until(() -> members.stream().allMatch(m -> m.hazelcast.getPartitionService().isClusterSafe()));

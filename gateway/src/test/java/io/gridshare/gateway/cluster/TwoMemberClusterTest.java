@@ -115,8 +115,6 @@ class TwoMemberClusterTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("flaky when it runs first in the JVM: the routed job sometimes ends before its "
-            + "fifth token; the other member-loss paths are covered by the router's own tests — see the h-gateway report")
     void whenAMemberCrashesItsRoutedJobMovesToANodeOfTheSurvivorAndLocalJobsGoOn() throws Exception {
         awaitVisible(b.linkedNode(3, 1, 10));
         TenantCall routed = TenantCall.start(InferenceGrpc.newStub(a.channel), request("crash", 150), true);
