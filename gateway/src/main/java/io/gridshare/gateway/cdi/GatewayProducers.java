@@ -104,9 +104,12 @@ public class GatewayProducers {
                 });
                 return check;
             }
-            case "chain" -> throw new IllegalStateException("gridshare.stake.source=chain needs the NodeRegistry "
-                    + "stake check from chain-adapter, which this build does not include yet; set "
-                    + "gridshare.stake.source=in-memory and list stakes in gridshare.stake.in-memory.stakes");
+            case "chain" -> {
+                io.gridshare.chain.ChainSettings chain = io.gridshare.chain.ChainSettings.from(
+                        k -> config.getOptionalValue(k, String.class).orElse(null));
+                io.gridshare.chain.contracts.GridshareContracts contracts = chain.connect();
+                return new io.gridshare.gateway.link.ChainNodeStakeCheck(contracts.nodeRegistry(), contracts.chain());
+            }
             default -> throw new IllegalArgumentException("gridshare.stake.source must be 'in-memory' or 'chain', was '"
                     + source + "'");
         }
