@@ -8,7 +8,10 @@ import io.gridshare.gateway.cdi.GrpcLifecycle;
 import io.gridshare.gateway.job.JobMeter;
 import io.gridshare.gateway.payment.PaymentSettings;
 import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.file.Path;
 import java.util.Map;
@@ -18,7 +21,8 @@ import org.eclipse.microprofile.config.Config;
 /**
  * Decides how REST jobs run: on a free gateway straight through the job coordinator, on a paid one
  * ({@link JobMeter#payee()} present) as delegated sessions ({@value OpenAiSession#SESSIONS_FILE})
- * that pay through this gateway's own gRPC API. Built on the first REST job, when the gRPC port is bound.
+ * that pay through this gateway's own gRPC API. The sessions file is read at startup, so a malformed
+ * one stops the gateway with what is wrong; the tenant clients dial the gRPC port on their first job.
  */
 @ApplicationScoped
 public class OpenAiPayments {
@@ -38,6 +42,10 @@ public class OpenAiPayments {
         this.meter = meter;
         this.grpc = grpc;
         this.services = services;
+    }
+
+    void start(@Observes @Priority(200) @Initialized(ApplicationScoped.class) Object event) {
+        paid(); // read the sessions file now: a broken one fails the start, not the first request
     }
 
     /** The paid path, or empty when the gateway serves for free. */

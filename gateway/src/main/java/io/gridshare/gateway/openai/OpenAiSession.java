@@ -52,7 +52,8 @@ public record OpenAiSession(String name, String apiKey, ChannelKey channel, Cred
         TreeSet<String> names = new TreeSet<>();
         for (String key : p.stringPropertyNames()) {
             String[] parts = key.split("\\.");
-            if (parts.length != 3 || !parts[0].equals("session")) {
+            if (parts.length != 3 || !parts[0].equals("session")
+                    || !java.util.Set.of("api-key", "channel-id", "private-key").contains(parts[2])) {
                 throw new IllegalArgumentException(file + ": unknown key '" + key + "'; entries are session.<name>."
                         + "api-key, session.<name>.channel-id and session.<name>.private-key");
             }
