@@ -8,6 +8,7 @@ import io.gridshare.client.JobHandle;
 import io.gridshare.client.JobReceipt;
 import io.gridshare.client.JobResult;
 import io.gridshare.client.JobSpec;
+import io.gridshare.client.PaymentRefusedException;
 import io.gridshare.client.TenantClient;
 import io.gridshare.client.TokenChunk;
 import io.gridshare.client.TokenListener;
@@ -101,7 +102,7 @@ public final class PaidRestJobs implements AutoCloseable {
                 sink.send(GenerateServerMessage.newBuilder().setCompleted(completed(result)).build());
                 sink.complete();
             } catch (GridshareClientException e) {
-                Status status = Status.fromCode(e.code()).withDescription(e.getMessage());
+                Status status = status(e);
                 accepted.completeExceptionally(new StatusHolder(status));
                 sink.fail(status);
             } catch (RuntimeException e) {
@@ -142,6 +143,15 @@ public final class PaidRestJobs implements AutoCloseable {
                 handle.cancel(reason);
             }
         }, Status.OK);
+    }
+
+    /** The gateway's status, or the client's own finding: an exhausted deposit is the tenant's to fix. */
+    static Status status(GridshareClientException e) {
+        if (e.code() != null) {
+            return Status.fromCode(e.code()).withDescription(e.getMessage());
+        }
+        return (e instanceof PaymentRefusedException ? Status.FAILED_PRECONDITION : Status.INTERNAL)
+                .withDescription(e.getMessage());
     }
 
     private TenantClient client(OpenAiSession session) {
