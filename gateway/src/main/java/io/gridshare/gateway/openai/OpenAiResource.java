@@ -8,6 +8,7 @@ import io.gridshare.proto.v1.Completed;
 import io.gridshare.proto.v1.FinishReason;
 import io.gridshare.proto.v1.GenerateRequest;
 import io.gridshare.proto.v1.GenerateServerMessage;
+import io.gridshare.proto.v1.Receipt;
 import io.grpc.Status;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -21,6 +22,7 @@ import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonValue;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -32,11 +34,18 @@ import java.io.OutputStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * OpenAI-compatible endpoints over the same jobs as gRPC Generate: {@code POST /v1/completions},
  * {@code POST /v1/chat/completions} (streamed as server-sent events with {@code "stream": true}) and
  * {@code GET /v1/models}. Errors are OpenAI-style JSON bodies with matching HTTP codes.
+ *
+ * <p>On a paid gateway a request must carry {@code Authorization: Bearer <api-key>} of a delegated
+ * session ({@link OpenAiSession}); its job runs as a real tenant of this gateway's gRPC API
+ * ({@link PaidRestJobs}), paying by the same rules as any gRPC tenant. The last chunk (or the JSON
+ * response) carries the job's receipt as {@code gridshare_receipt}.
  */
 @Path("/v1")
 @ApplicationScoped
@@ -47,11 +56,20 @@ public class OpenAiResource {
 
     private final GatewayServices services;
     private final GatewayObserver observer;
+    private final Supplier<Optional<PaidRestJobs>> paid;
 
     @Inject
-    public OpenAiResource(GatewayServices services, GatewayObserver observer) {
+    public OpenAiResource(GatewayServices services, GatewayObserver observer, OpenAiPayments payments) {
+        this(services, observer, payments::paid);
+    }
+
+    /**
+     * @param paid the paid path (delegated sessions), or empty while the gateway serves for free
+     */
+    public OpenAiResource(GatewayServices services, GatewayObserver observer, Supplier<Optional<PaidRestJobs>> paid) {
         this.services = services;
         this.observer = observer;
+        this.paid = paid;
     }
 
     @GET
@@ -74,19 +92,29 @@ public class OpenAiResource {
     @POST
     @Path("/completions")
     @Consumes(MediaType.WILDCARD)
-    public Response completions(String body) {
-        return run(body, false);
+    public Response completions(@HeaderParam("Authorization") String authorization, String body) {
+        return run(authorization, body, false);
     }
 
     @POST
     @Path("/chat/completions")
     @Consumes(MediaType.WILDCARD)
-    public Response chatCompletions(String body) {
-        return run(body, true);
+    public Response chatCompletions(@HeaderParam("Authorization") String authorization, String body) {
+        return run(authorization, body, true);
     }
 
-    private Response run(String body, boolean chat) {
+    private Response run(String authorization, String body, boolean chat) {
         observer.requestReceived("openai");
+        Optional<PaidRestJobs> paidJobs = paid.get();
+        Optional<OpenAiSession> session = paidJobs.flatMap(p -> p.session(authorization));
+        if (paidJobs.isPresent() && session.isEmpty()) {
+            observer.requestRejected(Status.Code.UNAUTHENTICATED.name());
+            return error(Status.UNAUTHENTICATED.withDescription((authorization == null
+                    ? "no API key: send 'Authorization: Bearer <api-key>'" : "unknown API key")
+                    + ". This gateway is paid: open a channel to its payee with a session key as signer, register "
+                    + "it in " + OpenAiSession.SESSIONS_FILE + " (session.<name>.api-key, .channel-id, "
+                    + ".private-key) and use that api-key (docs/payments.md, 'OpenAI clients on a paid gateway')"));
+        }
         JsonObject req;
         GenerateRequest request;
         try {
@@ -106,11 +134,21 @@ public class OpenAiResource {
         String model = request.getModel();
 
         QueueSink sink = new QueueSink(SINK_WINDOW);
-        JobCoordinator.Result started = services.jobs().start(request, sink);
-        if (!started.started()) {
-            return error(started.status());
+        RestJob job;
+        if (session.isPresent()) {
+            PaidRestJobs.Started started = paidJobs.get().start(session.get(), request, sink);
+            if (!started.status().isOk()) {
+                observer.requestRejected(started.status().getCode().name());
+                return error(started.status());
+            }
+            job = started.job();
+        } else {
+            JobCoordinator.Result started = services.jobs().start(request, sink);
+            if (!started.started()) {
+                return error(started.status());
+            }
+            job = free(started.job());
         }
-        var job = started.job();
         String id = (chat ? "chatcmpl-" : "cmpl-") + job.jobId();
         long created = Instant.now().getEpochSecond();
         if (!stream) {
@@ -120,14 +158,33 @@ public class OpenAiResource {
             try {
                 streamEvents(os, sink, job, id, created, model, chat, includeUsage);
             } catch (IOException | RuntimeException e) {
-                job.cancel("HTTP client went away: " + e.getMessage(), false);
+                job.cancel("HTTP client went away: " + e.getMessage());
                 throw e;
             }
         };
         return Response.ok(out).type("text/event-stream").header("Cache-Control", "no-cache").build();
     }
 
-    private void streamEvents(OutputStream os, QueueSink sink, io.gridshare.gateway.job.TenantJob job, String id,
+    private static RestJob free(io.gridshare.gateway.job.TenantJob job) {
+        return new RestJob() {
+            @Override
+            public String jobId() {
+                return job.jobId();
+            }
+
+            @Override
+            public void drain() {
+                job.drain();
+            }
+
+            @Override
+            public void cancel(String reason) {
+                job.cancel(reason, false);
+            }
+        };
+    }
+
+    private void streamEvents(OutputStream os, QueueSink sink, RestJob job, String id,
                               long created, String model, boolean chat, boolean includeUsage) throws IOException {
         boolean first = true;
         while (true) {
@@ -136,7 +193,7 @@ public class OpenAiResource {
                 item = sink.take(IDLE_POLL_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                job.cancel("HTTP request interrupted", false);
+                job.cancel("HTTP request interrupted");
                 return;
             }
             if (item == null) {
@@ -168,11 +225,15 @@ public class OpenAiResource {
                         choice.add("text", "").add("logprobs", JsonValue.NULL);
                     }
                     choice.add("finish_reason", finishReason(c.getFinishReason()));
-                    event(os, chunk(id, created, model, chat).add("choices", Json.createArrayBuilder().add(choice)));
+                    // the receipt rides on the last chunk (the usage chunk when one is asked for)
+                    JsonObjectBuilder last = chunk(id, created, model, chat)
+                            .add("choices", Json.createArrayBuilder().add(choice));
                     if (includeUsage) {
-                        event(os, chunk(id, created, model, chat).add("choices", Json.createArrayBuilder())
-                                .add("usage", usage(c)));
+                        event(os, last);
+                        last = chunk(id, created, model, chat).add("choices", Json.createArrayBuilder())
+                                .add("usage", usage(c));
                     }
+                    event(os, withReceipt(last, c));
                 }
                 case QueueSink.Message m -> { } // Accepted, PaymentDue: nothing in the OpenAI format
                 case QueueSink.End(Status status) -> {
@@ -187,7 +248,7 @@ public class OpenAiResource {
         }
     }
 
-    private Response collect(QueueSink sink, io.gridshare.gateway.job.TenantJob job, String id, long created,
+    private Response collect(QueueSink sink, RestJob job, String id, long created,
                              String model, boolean chat) {
         StringBuilder text = new StringBuilder();
         Completed completed = null;
@@ -197,7 +258,7 @@ public class OpenAiResource {
                 item = sink.take(IDLE_POLL_MILLIS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                job.cancel("HTTP request interrupted", false);
+                job.cancel("HTTP request interrupted");
                 return error(Status.CANCELLED.withDescription("interrupted"));
             }
             if (item == null) {
@@ -224,10 +285,10 @@ public class OpenAiResource {
             choice.add("text", text.toString()).add("logprobs", JsonValue.NULL);
         }
         choice.add("finish_reason", finishReason(completed.getFinishReason()));
-        JsonObject body = Json.createObjectBuilder().add("id", id)
+        JsonObject body = withReceipt(Json.createObjectBuilder().add("id", id)
                 .add("object", chat ? "chat.completion" : "text_completion").add("created", created)
                 .add("model", model).add("choices", Json.createArrayBuilder().add(choice))
-                .add("usage", usage(completed)).build();
+                .add("usage", usage(completed)), completed).build();
         return Response.ok(body.toString(), MediaType.APPLICATION_JSON).build();
     }
 
@@ -240,6 +301,31 @@ public class OpenAiResource {
     private static void event(OutputStream os, JsonObjectBuilder json) throws IOException {
         os.write(("data: " + json.build() + "\n\n").getBytes(StandardCharsets.UTF_8));
         os.flush();
+    }
+
+    /** Adds {@code gridshare_receipt} (tokens, amount, price, channel, node ids, model hash) when the job has one. */
+    private static JsonObjectBuilder withReceipt(JsonObjectBuilder json, Completed c) {
+        if (!c.hasReceipt()) {
+            return json;
+        }
+        Receipt r = c.getReceipt();
+        JsonArrayBuilder nodes = Json.createArrayBuilder();
+        r.getNodeIdsList().forEach(nodes::add);
+        JsonObjectBuilder receipt = Json.createObjectBuilder().add("job_id", r.getJobId()).add("tokens", r.getTokens())
+                .add("amount", baseUnits(r.getAmount().getBaseUnits()))
+                .add("price_per_token", baseUnits(r.getPricePerToken().getBaseUnits()))
+                .add("node_ids", nodes).add("model_hash", r.getModelHash());
+        if (r.hasChannel() && !r.getChannel().getContract().isEmpty()) {
+            receipt.add("channel", Json.createObjectBuilder().add("chain_id", r.getChannel().getChainId())
+                    .add("contract", r.getChannel().getContract()).add("channel_id", r.getChannel().getChannelId()));
+        } else {
+            receipt.add("channel", JsonValue.NULL);
+        }
+        return json.add("gridshare_receipt", receipt);
+    }
+
+    private static String baseUnits(String value) {
+        return value == null || value.isEmpty() ? "0" : value;
     }
 
     private static JsonObject usage(Completed c) {
@@ -323,7 +409,7 @@ public class OpenAiResource {
 
     private static JsonObject errorBody(Status status) {
         String type = switch (status.getCode()) {
-            case INVALID_ARGUMENT, FAILED_PRECONDITION, NOT_FOUND -> "invalid_request_error";
+            case INVALID_ARGUMENT, FAILED_PRECONDITION, NOT_FOUND, UNAUTHENTICATED -> "invalid_request_error";
             case RESOURCE_EXHAUSTED -> "rate_limit_error";
             case UNAVAILABLE, DEADLINE_EXCEEDED -> "service_unavailable";
             default -> "server_error";
@@ -331,12 +417,15 @@ public class OpenAiResource {
         return Json.createObjectBuilder()
                 .add("message", status.getDescription() == null ? status.getCode().name() : status.getDescription())
                 .add("type", type).add("param", JsonValue.NULL)
-                .add("code", status.getCode().name().toLowerCase(java.util.Locale.ROOT)).build();
+                .add("code", status.getCode() == Status.Code.UNAUTHENTICATED ? "invalid_api_key"
+                        : status.getCode().name().toLowerCase(java.util.Locale.ROOT)).build();
     }
 
     static int httpStatus(Status.Code code) {
         return switch (code) {
             case INVALID_ARGUMENT, FAILED_PRECONDITION -> 400;
+            case UNAUTHENTICATED -> 401;
+            case PERMISSION_DENIED -> 403;
             case NOT_FOUND -> 404;
             case RESOURCE_EXHAUSTED -> 429;
             case UNAVAILABLE -> 503;

@@ -118,6 +118,20 @@ class OpenAiEndpointsTest {
     }
 
     @Test
+    void aFreeStreamsLastChunkCarriesAReceiptWithoutAChannel() throws Exception {
+        HttpResponse<String> r = post("/v1/chat/completions", """
+                {"model":"arith","messages":[{"role":"user","content":"Hi"}],"max_tokens":5,"seed":3,"stream":true}""");
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        List<String> events = r.body().lines().filter(l -> l.startsWith("data: ")).map(l -> l.substring(6)).toList();
+        JsonObject last = Json.createReader(new StringReader(events.get(events.size() - 2))).readObject();
+        JsonObject receipt = last.getJsonObject("gridshare_receipt");
+        assertThat(receipt.getInt("tokens")).isEqualTo(5);
+        assertThat(receipt.get("channel")).isEqualTo(jakarta.json.JsonValue.NULL);
+        assertThat(receipt.getJsonArray("node_ids")).hasSize(1);
+    }
+
+    @Test
     void aChatCompletionWithoutStreamingReturnsOneMessageWithUsage() throws Exception {
         HttpResponse<String> r = post("/v1/chat/completions", """
                 {"model":"arith","messages":[{"role":"user","content":"Tell a story"}],"max_tokens":6,"seed":9}""");

@@ -32,26 +32,26 @@ import org.web3j.crypto.Credentials;
  * real compute node (the CPU engine on stories260K, {@link NodePayments} verifying and storing the
  * gateway's vouchers) that dials it. Account 1 is the gateway's key, account 3 the node's.
  */
-final class PaidNetwork implements AutoCloseable {
+public final class PaidNetwork implements AutoCloseable {
 
-    static final BigInteger NODE_PRICE = BigInteger.valueOf(1_000);
-    static final BigInteger FEE = BigInteger.valueOf(250);
-    static final BigInteger TENANT_PRICE = NODE_PRICE.add(FEE);
-    static final int WINDOW = 8;
-    static final BigInteger NODE_CHANNEL_DEPOSIT = BigInteger.valueOf(1_000_000);
+    public static final BigInteger NODE_PRICE = BigInteger.valueOf(1_000);
+    public static final BigInteger FEE = BigInteger.valueOf(250);
+    public static final BigInteger TENANT_PRICE = NODE_PRICE.add(FEE);
+    public static final int WINDOW = 8;
+    public static final BigInteger NODE_CHANNEL_DEPOSIT = BigInteger.valueOf(1_000_000);
 
-    final LocalChain chain;
-    final Credentials gatewayKey;
-    final Credentials nodeKey;
-    final GatewayPayments payments;
-    final GatewayServices services;
-    final GrpcServer grpc;
-    final NodePayments nodePayments;
-    final NodeAgent node;
-    final Path gatewayDir;
+    public final LocalChain chain;
+    public final Credentials gatewayKey;
+    public final Credentials nodeKey;
+    public final GatewayPayments payments;
+    public final GatewayServices services;
+    public final GrpcServer grpc;
+    public final NodePayments nodePayments;
+    public final NodeAgent node;
+    public final Path gatewayDir;
     private final InMemoryNodeStakeCheck stakes;
 
-    PaidNetwork(LocalChain chain, InferenceEngine engine, Path gatewayDir, Path nodeDir, Duration paymentTimeout) {
+    public PaidNetwork(LocalChain chain, InferenceEngine engine, Path gatewayDir, Path nodeDir, Duration paymentTimeout) {
         this.chain = chain;
         this.gatewayDir = gatewayDir;
         this.gatewayKey = chain.account(1);
@@ -73,7 +73,7 @@ final class PaidNetwork implements AutoCloseable {
     }
 
     /** A further real node with its own key and settlement, linked to the gateway. */
-    NodeAgent startNode(Credentials key, InferenceEngine engine, NodePayments payments) {
+    public NodeAgent startNode(Credentials key, InferenceEngine engine, NodePayments payments) {
         stakes.stake(key.getAddress(), BigInteger.TEN);
         NodeContext context = new NodeContext(new NodeKey(key), List.of(engine), new SlotPool(2), List::of,
                 NODE_PRICE, "test", new NodeMetrics(), payments);
@@ -82,22 +82,22 @@ final class PaidNetwork implements AutoCloseable {
                         Duration.ofMillis(200)));
     }
 
-    GridshareContracts contracts() {
+    public GridshareContracts contracts() {
         return GridshareContracts.as(chain.connection(), chain.deployment(), chain.account(0),
                 TransactionOptions.defaults());
     }
 
-    PaymentChannelsClient channelsAs(Credentials key) {
+    public PaymentChannelsClient channelsAs(Credentials key) {
         return new PaymentChannelsClient(chain.connection(),
                 new TransactionSender(chain.connection(), key, TransactionOptions.defaults()),
                 chain.deployment().paymentChannels());
     }
 
-    String target() {
+    public String target() {
         return "127.0.0.1:" + grpc.port();
     }
 
-    NodePayer nodePayer() {
+    public NodePayer nodePayer() {
         return payments.nodePayer().orElseThrow();
     }
 
