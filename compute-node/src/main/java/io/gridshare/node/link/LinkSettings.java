@@ -74,6 +74,12 @@ public record LinkSettings(boolean tls, Path trustCertificates, Duration keepAli
                 defaultHeartbeatInterval);
     }
 
+    public LinkSettings withMaxUnsentTokensPerJob(int tokens) {
+        return new LinkSettings(tls, trustCertificates, keepAliveTime, keepAliveTimeout, reconnectInitialDelay,
+                reconnectMaxDelay, handshakeTimeout, rejectedRetryDelay, creditTimeout, tokens,
+                defaultHeartbeatInterval);
+    }
+
     public LinkSettings withCreditTimeout(Duration timeout) {
         return new LinkSettings(tls, trustCertificates, keepAliveTime, keepAliveTimeout, reconnectInitialDelay,
                 reconnectMaxDelay, handshakeTimeout, rejectedRetryDelay, timeout, maxUnsentTokensPerJob,

@@ -62,6 +62,10 @@ class GatewayLinkTest {
     }
 
     private NodeAgent startNode(int slots, boolean paced, TestGateway... gateways) {
+        return startNode(slots, paced, fastSettings(), gateways);
+    }
+
+    private NodeAgent startNode(int slots, boolean paced, LinkSettings settings, TestGateway... gateways) {
         engine = new ScriptedEngine("stories-test", slots, paced);
         node = new NodeContext(new NodeKey(KEY), List.of(engine), new SlotPool(slots), () -> List.of(GPU),
                 BigInteger.valueOf(1_500), "0.1.0-test", new NodeMetrics(), (gw, payee, v) -> vouchers.add(v));
@@ -69,7 +73,7 @@ class GatewayLinkTest {
         for (TestGateway g : gateways) {
             addresses.add(g.address());
         }
-        NodeAgent agent = NodeAgent.start(node, addresses, fastSettings());
+        NodeAgent agent = NodeAgent.start(node, addresses, settings);
         closeables.add(agent);
         return agent;
     }
@@ -224,6 +228,32 @@ class GatewayLinkTest {
         c.credit("slow", 100);
         await().atMost(WAIT).until(() -> c.done.containsKey("slow"));
         assertThat(c.tokenIds("slow")).isEqualTo(ScriptedEngine.expected(1, 30));
+    }
+
+    @Test
+    @DisplayName("a gateway that stops reading makes the node stop writing and pause the job; all arrives once it reads")
+    void respectsGrpcFlowControl() throws Exception {
+        try (TestGateway slow = new TestGateway(true).register(KEY.getAddress()).heartbeatIntervalMs(100)) {
+            startNode(2, false, fastSettings().withMaxUnsentTokensPerJob(8), slow);
+            engine.textPadding = 2_000;
+            TestGateway.Connection c = linkedConnection(slow);
+            c.pauseReading();
+
+            c.assign(assign("bulk", 250, 9).build());
+            await().atMost(WAIT).until(() -> engine.jobs.containsKey("bulk"));
+            java.util.concurrent.atomic.AtomicInteger last = new java.util.concurrent.atomic.AtomicInteger(-1);
+            await().during(Duration.ofMillis(700)).atMost(WAIT)
+                    .until(() -> engine.jobs.get("bulk").produced.get() == last.getAndSet(engine.jobs.get("bulk").produced.get()));
+            // 250 tokens of 2 KB each cannot fit in a 64 KiB HTTP/2 window plus gRPC's 32 KiB send buffer
+            int stalledAt = engine.jobs.get("bulk").produced.get();
+            assertThat(stalledAt).isLessThan(120);
+            assertThat(c.done).doesNotContainKey("bulk");
+
+            c.resumeReading();
+
+            await().atMost(WAIT).until(() -> c.done.containsKey("bulk"));
+            assertThat(c.tokenIds("bulk")).isEqualTo(ScriptedEngine.expected(9, 250));
+        }
     }
 
     @Test

@@ -37,6 +37,9 @@ final class ScriptedEngine implements InferenceEngine {
     final Map<String, ScriptedJob> jobs = new ConcurrentHashMap<>();
     final Map<String, Semaphore> steps = new ConcurrentHashMap<>();
 
+    /** Characters of filler text each token carries (0: just "<id>"), to fill transport windows quickly. */
+    volatile int textPadding;
+
     ScriptedEngine(String name, int slots, boolean paced) {
         String hash = String.format("%064x", (long) name.hashCode() & 0xffffffffL);
         this.model = new ModelDescriptor(name, hash, "c".repeat(64), "d".repeat(64), 64, 172, 5, 8, 4, VOCAB, CONTEXT);
@@ -126,7 +129,7 @@ final class ScriptedEngine implements InferenceEngine {
                     }
                     int id = tokenId(request.sampling().seed(), index);
                     boolean afterCancel = cancelled;
-                    sink.onToken(new GeneratedToken(index, id, "<" + id + ">", -0.5f));
+                    sink.onToken(new GeneratedToken(index, id, "<" + id + ">" + ".".repeat(textPadding), -0.5f));
                     produced.incrementAndGet();
                     if (afterCancel) {
                         tokensAfterCancel.incrementAndGet();

@@ -18,6 +18,7 @@ import io.gridshare.proto.v1.Welcome;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.math.BigInteger;
@@ -55,13 +56,30 @@ final class TestGateway implements AutoCloseable {
     private volatile boolean expectWrongText;
 
     TestGateway() throws IOException {
-        server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+        this(false);
+    }
+
+    /**
+     * @param manualFlow read the node's messages only as the test allows ({@link Connection#pauseReading()}),
+     *     with the smallest HTTP/2 window, so the node's side of the stream stops being ready
+     */
+    TestGateway(boolean manualFlow) throws IOException {
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0));
+        if (manualFlow) {
+            builder.flowControlWindow(65_535);
+        }
+        server = builder
                 .permitKeepAliveTime(1, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
                 .addService(new NodeLinkGrpc.NodeLinkImplBase() {
                     @Override
                     public StreamObserver<NodeMessage> connect(StreamObserver<GatewayMessage> responses) {
                         Connection c = new Connection(responses);
+                        if (manualFlow) {
+                            c.serverCall = (ServerCallStreamObserver<GatewayMessage>) responses;
+                            c.serverCall.disableAutoRequest();
+                            c.serverCall.request(1);
+                        }
                         connections.add(c);
                         c.start();
                         return c;
@@ -134,6 +152,9 @@ final class TestGateway implements AutoCloseable {
     final class Connection implements StreamObserver<NodeMessage> {
 
         private final StreamObserver<GatewayMessage> out;
+        volatile ServerCallStreamObserver<GatewayMessage> serverCall;
+        private volatile boolean readingPaused;
+        final java.util.concurrent.atomic.AtomicLong bytesReceived = new java.util.concurrent.atomic.AtomicLong();
         final Challenge challenge;
         final long openedNanos = System.nanoTime();
         volatile Hello hello;
@@ -165,8 +186,22 @@ final class TestGateway implements AutoCloseable {
             }
         }
 
+        /** Stops reading the node's messages (manual flow only): as a gateway stuck behind a slow network would. */
+        void pauseReading() {
+            readingPaused = true;
+        }
+
+        void resumeReading() {
+            readingPaused = false;
+            serverCall.request(1);
+        }
+
         @Override
         public void onNext(NodeMessage m) {
+            bytesReceived.addAndGet(m.getSerializedSize());
+            if (serverCall != null && !readingPaused) {
+                serverCall.request(1);
+            }
             switch (m.getMessageCase()) {
                 case HELLO -> onHello(m.getHello());
                 case HEARTBEAT -> {
