@@ -369,8 +369,8 @@ public final class LocalNetwork implements AutoCloseable {
                 + ", channel " + channel.channelId() + " to " + g.key().address() + ")");
         out.println();
         out.println("Try it (Ctrl-C stops everything):");
-        out.println("  java -cp \"$(cat proto/target/classpath.txt 2>/dev/null || echo <classpath>)\" "
-                + "io.gridshare.cli.GridshareCli generate --model stories260K \"Once upon a time\"");
+        out.println("  java -jar proto/target/gridshare.jar generate --model stories260K \"Once upon a time\"");
+        out.println("  java -jar proto/target/gridshare.jar channel status");
         out.println("  curl -N " + g.httpBase() + "/v1/chat/completions -H 'Content-Type: application/json' -d '"
                 + "{\"model\":\"stories260K\",\"stream\":true,\"max_tokens\":64,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}]}'");

@@ -33,7 +33,7 @@ public record LocalNetworkSettings(Path repositoryRoot, Path modelsDir, BigInteg
     public static LocalNetworkSettings defaults(Path repositoryRoot, Path modelsDir) {
         return new LocalNetworkSettings(repositoryRoot, modelsDir, BigInteger.TEN.pow(12),
                 BigInteger.valueOf(2).multiply(BigInteger.TEN.pow(11)), 64, Duration.ofSeconds(1),
-                Duration.ofSeconds(4), Duration.ofSeconds(10), 4, System.getProperty("gridshare.node.backend", "auto"),
+                Duration.ofSeconds(4), Duration.ofSeconds(10), 4, System.getenv().getOrDefault("GRIDSHARE_NODE_BACKEND", "auto"),
                 GRID.multiply(BigInteger.valueOf(1000)), GRID.multiply(BigInteger.TEN));
     }
 
