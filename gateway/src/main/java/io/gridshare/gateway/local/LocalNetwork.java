@@ -60,10 +60,17 @@ public final class LocalNetwork implements AutoCloseable {
     private final Map<String, ChildJvm> processes = Collections.synchronizedMap(new LinkedHashMap<>());
     private final List<NodeMember> nodes = new ArrayList<>();
     private Map<String, String> gatewayProperties0 = Map.of();
+    /** Stops what was started when the JVM exits (Ctrl-C), even half-way through {@link #start}. */
+    private final Thread shutdownHook;
 
     private LocalNetwork(LocalNetworkSettings settings, PrintStream out) {
         this.settings = settings;
         this.out = out;
+        this.shutdownHook = new Thread(() -> {
+            out.println("[local] stopping gateways, nodes and anvil");
+            stopAll();
+        }, "gridshare-local-stop");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
 
     /**
@@ -287,6 +294,15 @@ public final class LocalNetwork implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+            // the JVM is exiting: the hook stops everything
+        }
+        stopAll();
+    }
+
+    private synchronized void stopAll() {
         List<AutoCloseable> reverse = new ArrayList<>(started);
         Collections.reverse(reverse);
         for (AutoCloseable c : reverse) {
@@ -350,12 +366,6 @@ public final class LocalNetwork implements AutoCloseable {
         LocalNetworkSettings settings = LocalNetworkSettings.defaults(root, models);
         out.println("[local] repository " + root + ", models " + models + ", state " + settings.stateDir());
         LocalNetwork network = start(settings, out);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            out.println("[local] stopping gateways, nodes and anvil");
-            network.close();
-            stopped.countDown();
-        }, "gridshare-local-stop"));
         try {
             Demo.run(network, out, args.length > 0 ? String.join(" ", args) : "Once upon a time", 96);
         } catch (RuntimeException e) {
@@ -375,7 +385,8 @@ public final class LocalNetwork implements AutoCloseable {
                 + "{\"model\":\"stories260K\",\"stream\":true,\"max_tokens\":64,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}]}'");
         out.println("  python: OpenAI(base_url=\"" + g.httpBase() + "/v1\", api_key=\"local\")");
-        stopped.await();
+        // runs until Ctrl-C: the network's shutdown hook stops the gateways, nodes and anvil
+        new CountDownLatch(1).await();
     }
 
     /** The demo job of {@link #main}: one paid, streamed completion and its on-chain outcome. */
