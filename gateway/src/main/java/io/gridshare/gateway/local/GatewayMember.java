@@ -51,6 +51,10 @@ public record GatewayMember(String name, int httpPort, int grpcPort, int hazelca
                                           LocalNetworkSettings settings, Path stateDir, Map<String, String> nodeStakes) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("server.host", "127.0.0.1");
+        // Helidon installs a JVM-wide deserialization allow-list that rejects everything else;
+        // Hazelcast members exchange Java-serialized values (exceptions among them), which the
+        // list must admit or the cluster never becomes safe (responses fail "filter status: REJECTED")
+        p.put("helidon.serialFilter.pattern", "io.gridshare.**;com.hazelcast.**;java.**");
         p.put("server.port", Integer.toString(httpPort));
         p.put("gridshare.gateway.id", name);
         p.put("gridshare.grpc.host", "127.0.0.1");

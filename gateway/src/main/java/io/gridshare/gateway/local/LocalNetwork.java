@@ -7,6 +7,7 @@ import io.gridshare.chain.local.LocalChain;
 import io.gridshare.chain.tx.TransactionOptions;
 import io.gridshare.client.ChannelKey;
 import io.gridshare.client.ChannelManager;
+import io.gridshare.client.DepositSource;
 import io.gridshare.client.InMemoryChannelLedger;
 import io.gridshare.client.JobResult;
 import io.gridshare.client.JobSpec;
@@ -218,8 +219,13 @@ public final class LocalNetwork implements AutoCloseable {
 
     /** A tenant client of anvil account {@code tenant}, talking to gateway member {@code gateway}. */
     public TenantClient tenantClient(int tenant, GatewayMember gateway) {
-        return TenantClient.builder().target(gateway.grpcTarget()).signer(VoucherSigner.of(chain.account(tenant)))
-                .ledger(new InMemoryChannelLedger()).build();
+        return tenantClient(gateway, VoucherSigner.of(chain.account(tenant)));
+    }
+
+    /** A tenant client signing with {@code signer}, reading channel deposits from the chain. */
+    public TenantClient tenantClient(GatewayMember gateway, VoucherSigner signer) {
+        return TenantClient.builder().target(gateway.grpcTarget()).signer(signer).ledger(new InMemoryChannelLedger())
+                .deposits(DepositSource.onChain(contracts(chain.account(0)).paymentChannels())).build();
     }
 
     /** GRID balance of {@code address}. */
@@ -369,6 +375,7 @@ public final class LocalNetwork implements AutoCloseable {
         try {
             Demo.run(network, out, args.length > 0 ? String.join(" ", args) : "Once upon a time", 96);
         } catch (RuntimeException e) {
+            out.println();
             out.println("[demo] failed: " + e.getMessage());
             out.println("[demo] the network keeps running; logs are in " + settings.stateDir().resolve("logs"));
         }

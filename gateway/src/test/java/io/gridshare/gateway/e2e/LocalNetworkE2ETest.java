@@ -9,7 +9,6 @@ import io.gridshare.chain.voucher.Voucher;
 import io.gridshare.chain.voucher.Vouchers;
 import io.gridshare.client.ChannelKey;
 import io.gridshare.client.GridshareClientException;
-import io.gridshare.client.InMemoryChannelLedger;
 import io.gridshare.client.JobAccepted;
 import io.gridshare.client.JobResult;
 import io.gridshare.client.JobSpec;
@@ -217,8 +216,7 @@ class LocalNetworkE2ETest {
                 return Vouchers.sign(key.domain(), key.channelId(), amount, forger);
             }
         };
-        try (TenantClient client = TenantClient.builder().target(gateway.grpcTarget()).signer(forged)
-                .ledger(new InMemoryChannelLedger()).build()) {
+        try (TenantClient client = network.tenantClient(gateway, forged)) {
             assertThatThrownBy(() -> client.generate(greedy(channel), TokenListener.ignoring()))
                     .isInstanceOf(GridshareClientException.class)
                     .hasMessageContaining("voucher rejected");
@@ -251,8 +249,7 @@ class LocalNetworkE2ETest {
                 return Vouchers.sign(k.domain(), k.channelId(), amount, key);
             }
         };
-        try (TenantClient client = TenantClient.builder().target(gateway.grpcTarget()).signer(stopsAfterOne)
-                .ledger(new InMemoryChannelLedger()).build()) {
+        try (TenantClient client = network.tenantClient(gateway, stopsAfterOne)) {
             CompletableFuture<JobResult> job = CompletableFuture.supplyAsync(
                     () -> client.generate(greedy(channel), TokenListener.ignoring()));
             assertThatThrownBy(() -> job.get(60, TimeUnit.SECONDS)).hasMessageContaining("payment required");
