@@ -254,9 +254,19 @@ public final class LocalNetwork implements AutoCloseable {
         return redeemed;
     }
 
-    /** Moves accrued protocol fees of GRID to the treasury. */
-    public void collectFees() {
-        contracts(chain.account(0)).paymentChannels().collectFees(chain.deployment().gridToken());
+    /**
+     * Moves the protocol fees PaymentChannels accrued in GRID to the treasury (the contract reverts
+     * when there is nothing to collect, so this only sends the transaction when there is).
+     *
+     * @return the amount moved
+     */
+    public BigInteger collectFees() {
+        var channels = contracts(chain.account(0)).paymentChannels();
+        BigInteger accrued = channels.accruedFees(chain.deployment().gridToken());
+        if (accrued.signum() > 0) {
+            channels.collectFees(chain.deployment().gridToken());
+        }
+        return accrued;
     }
 
     /** Closes a tenant's channel: startClose, anvil time travel past the challenge period, finalizeClose. */

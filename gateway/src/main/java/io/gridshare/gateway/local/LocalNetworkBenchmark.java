@@ -62,6 +62,14 @@ public final class LocalNetworkBenchmark {
                     }
                 }
             }
+            Collections.sort(ttft);
+            Collections.sort(rates);
+            out.printf(Locale.ROOT, "[bench] %d jobs × %d tokens (after 2 warm-up jobs), paid %s base units in all%n",
+                    jobs, tokens, signed);
+            out.printf(Locale.ROOT, "[bench] time to first token: median %d ms, p90 %d ms%n", ttft.get(ttft.size() / 2),
+                    ttft.get(Math.min(ttft.size() - 1, ttft.size() * 9 / 10)));
+            out.printf(Locale.ROOT, "[bench] tokens/s per job: median %.0f, min %.0f%n", rates.get(rates.size() / 2),
+                    rates.getFirst());
             network.awaitRedeemed(channel, signed, Duration.ofSeconds(120));
             network.collectFees();
             network.closeChannel(LocalNetwork.DEMO_TENANT, channel);
@@ -78,14 +86,6 @@ public final class LocalNetworkBenchmark {
                     transactions++;
                 }
             }
-            Collections.sort(ttft);
-            Collections.sort(rates);
-            out.printf(Locale.ROOT, "[bench] %d jobs × %d tokens (after 2 warm-up jobs), paid %s base units in all%n",
-                    jobs, tokens, signed);
-            out.printf(Locale.ROOT, "[bench] time to first token: median %d ms, p90 %d ms%n", ttft.get(ttft.size() / 2),
-                    ttft.get(Math.min(ttft.size() - 1, ttft.size() * 9 / 10)));
-            out.printf(Locale.ROOT, "[bench] tokens/s per job: median %.0f, min %.0f%n", rates.get(rates.size() / 2),
-                    rates.getFirst());
             out.printf(Locale.ROOT, "[bench] chain: %d transactions, %d gas in blocks %d..%d for %d tokens = %.0f gas per "
                     + "1,000 tokens%n", transactions, gas, firstBlock, lastBlock, served, gas * 1000.0 / served);
         }
