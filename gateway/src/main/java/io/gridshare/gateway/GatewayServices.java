@@ -10,11 +10,11 @@ import io.gridshare.gateway.job.NodeChannels;
 import io.gridshare.gateway.link.LinkRegistry;
 import io.gridshare.gateway.link.NodeStakeCheck;
 import io.gridshare.gateway.observe.GatewayObserver;
-import io.gridshare.gateway.placement.NodeEntry;
 import io.gridshare.gateway.placement.Placement;
 import io.grpc.BindableService;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The gateway's job and link services wired together, without CDI: the CDI beans build one, and so do
@@ -28,23 +28,28 @@ public final class GatewayServices implements AutoCloseable {
     private final JobCoordinator jobs;
     private final InferenceService inference;
     private final NodeLinkService nodeLink;
+    private final NodeChannels remote;
+
+    /** No other gateway members: every node is linked here. */
+    public static final Function<LinkRegistry, NodeChannels> STANDALONE = links -> node -> Optional.empty();
 
     /**
-     * @param remote channels to nodes linked to other gateway members; {@code n -> Optional.empty()}
-     *     for a gateway that runs alone
+     * @param remoteChannels builds the channels to nodes linked to other gateway members from this
+     *     member's link registry; {@link #STANDALONE} for a gateway that runs alone
      */
     public GatewayServices(GatewaySettings settings, Placement placement, NodeStakeCheck stakeCheck, JobMeter meter,
-                           GatewayObserver observer, NodeChannels remote) {
+                           GatewayObserver observer, Function<LinkRegistry, NodeChannels> remoteChannels) {
         this.settings = settings;
         this.placement = placement;
         this.links = new LinkRegistry(settings, placement, stakeCheck, observer);
+        this.remote = remoteChannels.apply(links);
         NodeChannels channels = node -> route(node, remote);
         this.jobs = new JobCoordinator(settings, placement, channels, meter, observer);
         this.inference = new InferenceService(jobs, observer, settings.feePerToken());
         this.nodeLink = new NodeLinkService(links);
     }
 
-    private Optional<NodeChannel> route(NodeEntry node, NodeChannels remote) {
+    private Optional<NodeChannel> route(Placement.Selection.Reserved node, NodeChannels remote) {
         return node.ownerMember().equals(placement.localMember()) ? links.local(node.nodeId())
                 : remote.channelTo(node);
     }
@@ -73,5 +78,12 @@ public final class GatewayServices implements AutoCloseable {
     public void close() {
         jobs.cancelAll("gateway shutting down");
         links.close();
+        if (remote instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the cluster routing failed", e);
+            }
+        }
     }
 }

@@ -17,6 +17,9 @@ import com.hazelcast.spi.merge.LatestUpdateMergePolicy;
 import com.hazelcast.splitbrainprotection.SplitBrainProtectionOn;
 import com.hazelcast.topic.TopicOverloadPolicy;
 
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+
 /**
  * Builds the Hazelcast configuration of a gateway's embedded member, and starts members. Every setting
  * the grid depends on (map indexes, merge policy, serializers, the job router's topics) is here, so all
@@ -70,6 +73,9 @@ public final class HazelcastMembers {
         config.addReliableTopicConfig(new ReliableTopicConfig(eventTopics)
                 .setReadBatchSize(64)
                 .setTopicOverloadPolicy(TopicOverloadPolicy.DISCARD_OLDEST)
+                // without an executor of its own the topic's reader runs on Hazelcast's default async
+                // executor, which on a 2-CPU machine starts a new thread for every batch it reads
+                .setExecutor(daemonPool("gridshare-job-events", 2))
                 .setStatisticsEnabled(false));
         config.addRingBufferConfig(new RingbufferConfig("_hz_rb_" + eventTopics)
                 .setCapacity(grid.jobEventCapacity())
@@ -82,6 +88,14 @@ public final class HazelcastMembers {
 
         GridSerialization.register(config.getSerializationConfig());
         return config;
+    }
+
+    private static Executor daemonPool(String name, int threads) {
+        return Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     private static void network(NetworkConfig network, GridConfig grid) {

@@ -68,6 +68,11 @@ public final class Scheduler {
      * @throws SchedulingException when no node can take it now; the reason says why
      */
     public Placement place(JobRequest request) throws SchedulingException {
+        if (placements.containsKey(request.jobId())) {
+            // placing again would hold a second slot: on failover, hand back the failed placement first
+            throw new IllegalStateException("job " + request.jobId() + " is already placed; call finished() on its "
+                    + "placement before placing it again");
+        }
         long now = clock.millis();
         lastSeen.put(request.tenantId(), now);
         int attempts = 0;
@@ -86,10 +91,9 @@ public final class Scheduler {
                 Optional<SlotReservation> reservation = grid.reserve(node.nodeId(), request.jobId(), request.query());
                 if (reservation.isPresent()) {
                     Placement placement = new Placement(request.tenantId(), reservation.get(), node);
-                    if (placements.putIfAbsent(request.jobId(), placement) == null) {
-                        inFlight.computeIfAbsent(request.tenantId(), t -> new AtomicInteger()).incrementAndGet();
-                    }
-                    return placements.get(request.jobId());
+                    placements.put(request.jobId(), placement);
+                    inFlight.computeIfAbsent(request.tenantId(), t -> new AtomicInteger()).incrementAndGet();
+                    return placement;
                 }
             }
         }

@@ -27,6 +27,12 @@ public final class JobCoordinator {
     private final GatewayObserver observer;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, TenantJob> running = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ScheduledExecutorService timers =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "gridshare-job-failover");
+                t.setDaemon(true);
+                return t;
+            });
 
     public JobCoordinator(GatewaySettings settings, Placement placement, NodeChannels channels, JobMeter meter,
                           GatewayObserver observer) {
@@ -50,30 +56,34 @@ public final class JobCoordinator {
         BigInteger maxPrice = request.hasMaxPricePerToken()
                 ? new BigInteger(request.getMaxPricePerToken().getBaseUnits()).subtract(settings.feePerToken())
                 : null;
-        Placement.Selection s = placement.reserve(request.getModel(), maxPrice, java.util.Set.of());
-        Status refused = switch (s) {
-            case Placement.Selection.Reserved r -> null;
-            case Placement.Selection.UnknownModel u -> Status.NOT_FOUND.withDescription("no node serves model '"
-                    + request.getModel() + "' now; ListModels (or GET /v1/models) shows what is served");
-            case Placement.Selection.PriceTooHigh p -> Status.FAILED_PRECONDITION.withDescription(
-                    "every node serving '" + request.getModel() + "' charges more than max_price_per_token "
-                            + request.getMaxPricePerToken().getBaseUnits() + "; the cheapest asks "
-                            + p.cheapest().add(settings.feePerToken()) + " per token (gateway fee included)");
-            case Placement.Selection.NoFreeSlot n -> Status.RESOURCE_EXHAUSTED.withDescription(
-                    "every node serving '" + request.getModel() + "' is busy; retry shortly");
-        };
-        if (refused != null) {
+        if (maxPrice != null && maxPrice.signum() < 0) {
+            Status refused = Status.FAILED_PRECONDITION.withDescription("max_price_per_token "
+                    + request.getMaxPricePerToken().getBaseUnits() + " is below this gateway's fee of "
+                    + settings.feePerToken() + " per token; raise the maximum");
+            observer.requestRejected(refused.getCode().name());
+            return new Result(null, refused);
+        }
+        String jobId = UUID.randomUUID().toString();
+        String tenantId = request.hasChannel() ? request.getChannel().getChainId() + ":" + request.getChannel().getContract()
+                + ":" + request.getChannel().getChannelId() : "anonymous";
+        Placement.Selection s = placement.reserve(jobId, tenantId, request.getModel(), maxPrice, java.util.Set.of());
+        if (s instanceof Placement.Selection.Refused refusal) {
+            Status refused = switch (refusal.reason()) {
+                case UNKNOWN_MODEL -> Status.NOT_FOUND;
+                case PRICE_TOO_HIGH -> Status.FAILED_PRECONDITION;
+                case NO_FREE_SLOT, TENANT_LIMIT -> Status.RESOURCE_EXHAUSTED;
+            };
+            refused = refused.withDescription(refusal.message());
             observer.requestRejected(refused.getCode().name());
             return new Result(null, refused);
         }
         Placement.Selection.Reserved reserved = (Placement.Selection.Reserved) s;
         int maxTokens = request.getMaxTokens() == 0
-                ? Math.min(settings.maxTokensLimit(), reserved.model().contextLength() > 0
-                        ? reserved.model().contextLength() : settings.maxTokensLimit())
+                ? Math.min(settings.maxTokensLimit(), reserved.contextLength() > 0
+                        ? reserved.contextLength() : settings.maxTokensLimit())
                 : request.getMaxTokens();
         long seed = request.hasSeed() ? request.getSeed() : random.nextLong() & Long.MAX_VALUE;
-        TenantJob job = new TenantJob(UUID.randomUUID().toString(), request, seed, maxPrice, maxTokens, sink,
-                context);
+        TenantJob job = new TenantJob(jobId, tenantId, request, seed, maxPrice, maxTokens, sink, context);
         running.put(job.jobId(), job);
         job.start(reserved);
         return new Result(job, Status.OK);
@@ -121,6 +131,7 @@ public final class JobCoordinator {
     /** Cancels every running job (the member is shutting down). */
     public void cancelAll(String reason) {
         running.values().forEach(j -> j.cancel(reason, false));
+        timers.shutdownNow();
     }
 
     public Placement placement() {
@@ -151,6 +162,11 @@ public final class JobCoordinator {
         @Override
         public GatewayObserver observer() {
             return observer;
+        }
+
+        @Override
+        public java.util.concurrent.ScheduledExecutorService timers() {
+            return timers;
         }
 
         @Override

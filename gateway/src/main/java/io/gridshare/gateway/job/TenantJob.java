@@ -1,7 +1,6 @@
 package io.gridshare.gateway.job;
 
 import io.gridshare.gateway.observe.GatewayObserver;
-import io.gridshare.gateway.placement.NodeEntry;
 import io.gridshare.gateway.placement.Placement;
 import io.gridshare.proto.v1.Accepted;
 import io.gridshare.proto.v1.Amount;
@@ -44,9 +43,12 @@ public final class TenantJob {
 
     private enum State { RUNNING, NODE_DONE, FINISHED }
 
+    private static final long REPLACE_RETRY_MILLIS = 100;
+
     private record PendingToken(int tokenId, String text, float logProb, String nodeId) {}
 
     private final String jobId;
+    private final String tenantId;
     private final GenerateRequest request;
     private final long seed;
     private final BigInteger maxPrice;
@@ -65,8 +67,7 @@ public final class TenantJob {
     private int failovers;
     private int attempt;
     private NodeChannel node;
-    private NodeEntry nodeEntry;
-    private boolean slotHeld;
+    private Placement.Selection.Reserved reservation; // held while the current node runs the job
     private int creditLeft; // tokens the current node may still send
     private FinishReason finishReason = FinishReason.FINISH_REASON_UNSPECIFIED;
     private int promptTokens;
@@ -75,9 +76,10 @@ public final class TenantJob {
     private String modelHash;
     private long lastSendNanos;
 
-    TenantJob(String jobId, GenerateRequest request, long seed, BigInteger maxPrice, int maxTokens, TenantSink sink,
-              JobContext ctx) {
+    TenantJob(String jobId, String tenantId, GenerateRequest request, long seed, BigInteger maxPrice, int maxTokens,
+              TenantSink sink, JobContext ctx) {
         this.jobId = jobId;
+        this.tenantId = tenantId;
         this.request = request;
         this.seed = seed;
         this.maxPrice = maxPrice;
@@ -93,13 +95,12 @@ public final class TenantJob {
 
     /** Places the job and sends Accepted, or ends the tenant's call with the status that says why not. */
     synchronized void start(Placement.Selection.Reserved first) {
-        NodeEntry e = first.node();
-        modelHash = first.model().modelHash();
-        pricePerToken = e.pricePerToken().add(ctx.settings().feePerToken());
-        meter = ctx.meter().open(new JobQuote(jobId, modelHash, pricePerToken, e.pricePerToken(),
+        modelHash = first.modelHash();
+        pricePerToken = first.pricePerToken().add(ctx.settings().feePerToken());
+        meter = ctx.meter().open(new JobQuote(jobId, modelHash, pricePerToken, first.pricePerToken(),
                 request.hasChannel() ? request.getChannel() : null, ctx.settings().creditWindowTokens()));
         sink.send(GenerateServerMessage.newBuilder().setAccepted(Accepted.newBuilder()
-                .setJobId(jobId).setNodeId(e.nodeId()).setModelHash(modelHash)
+                .setJobId(jobId).setNodeId(first.nodeId()).setModelHash(modelHash)
                 .setPricePerToken(amount(pricePerToken))
                 .setCreditWindowTokens(ctx.settings().creditWindowTokens())
                 .setPayee(ctx.settings().gatewayId())
@@ -112,33 +113,31 @@ public final class TenantJob {
     private void runOn(Placement.Selection.Reserved reserved) {
         Placement.Selection.Reserved r = reserved;
         while (true) {
-            NodeEntry e = r.node();
-            Optional<NodeChannel> channel = ctx.channels().channelTo(e);
-            tried.add(e.nodeId());
+            Optional<NodeChannel> channel = ctx.channels().channelTo(r);
+            tried.add(r.nodeId());
             if (channel.isPresent()) {
                 attempt++;
                 node = channel.get();
-                nodeEntry = e;
-                slotHeld = true;
+                reservation = r;
                 creditLeft = Math.max(0, ctx.settings().linkCreditTokens() - pending.size());
                 Assign assign = Assign.newBuilder().setJobId(jobId).setModelHash(modelHash)
                         .setPrompt(request.getPrompt()).addAllEmittedTokenIds(accepted).setMaxTokens(maxTokens)
                         .setTemperature(request.getTemperature()).setTopP(request.getTopP()).setSeed(seed)
                         .setInitialCredit(creditLeft).build();
-                if (node.assign(assign, new Events(attempt, e.nodeId()))) {
-                    if (nodeIds.isEmpty() || !nodeIds.getLast().equals(e.nodeId())) {
-                        nodeIds.add(e.nodeId());
+                if (node.assign(assign, new Events(attempt, r.nodeId()))) {
+                    if (nodeIds.isEmpty() || !nodeIds.getLast().equals(r.nodeId())) {
+                        nodeIds.add(r.nodeId());
                     }
                     return;
                 }
+                reservation = null;
             }
-            ctx.placement().release(e.nodeId());
-            slotHeld = false;
+            ctx.placement().release(r);
             node = null;
-            Placement.Selection next = ctx.placement().reserve(modelHash, maxPrice, tried);
+            Placement.Selection next = ctx.placement().reserve(jobId, tenantId, modelHash, maxPrice, tried);
             if (!(next instanceof Placement.Selection.Reserved nr)) {
                 finishWithError(Status.UNAVAILABLE.withDescription("no node serving model " + modelHash
-                        + " is reachable now (" + next.getClass().getSimpleName() + "); retry shortly"));
+                        + " is reachable now (" + ((Placement.Selection.Refused) next).message() + ")"));
                 return;
             }
             r = nr;
@@ -249,14 +248,30 @@ public final class TenantJob {
         }
         failovers++;
         ctx.observer().failover();
-        Placement.Selection next = ctx.placement().reserve(modelHash, maxPrice, tried);
+        replace(fromNode, why, System.nanoTime() + ctx.settings().linkExpiry().toNanos());
+    }
+
+    /**
+     * Reserves another node for the job. When none is free right now — typically while the grid heals
+     * after a gateway member left — it tries again every {@link #REPLACE_RETRY_MILLIS} until
+     * {@code deadlineNanos}, the tenant's stream simply pausing meanwhile.
+     */
+    private synchronized void replace(String fromNode, String why, long deadlineNanos) {
+        if (state != State.RUNNING) {
+            return;
+        }
+        Placement.Selection next = ctx.placement().reserve(jobId, tenantId, modelHash, maxPrice, tried);
         if (next instanceof Placement.Selection.Reserved r) {
             LOG.log(Level.INFO, "job {0} moves from node {1} ({2}) to node {3} after {4} tokens", jobId, fromNode,
-                    why, r.node().nodeId(), accepted.size());
+                    why, r.nodeId(), accepted.size());
             runOn(r);
+        } else if (System.nanoTime() < deadlineNanos) {
+            ctx.timers().schedule(() -> replace(fromNode, why, deadlineNanos), REPLACE_RETRY_MILLIS,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
         } else {
             finishWithError(Status.UNAVAILABLE.withDescription("job " + jobId + " lost its node " + fromNode + " ("
-                    + why + ") and no other node with a free slot serves model " + modelHash + "; retry shortly"));
+                    + why + ") and no other node took it over: " + ((Placement.Selection.Refused) next).message()
+                    + "; retry shortly"));
         }
     }
 
@@ -412,9 +427,9 @@ public final class TenantJob {
     }
 
     private void releaseSlot() {
-        if (slotHeld && nodeEntry != null) {
-            slotHeld = false;
-            ctx.placement().release(nodeEntry.nodeId());
+        if (reservation != null) {
+            ctx.placement().release(reservation);
+            reservation = null;
         }
     }
 
@@ -446,6 +461,9 @@ public final class TenantJob {
         JobMeter meter();
 
         GatewayObserver observer();
+
+        /** Runs delayed retries of a job's failover. */
+        java.util.concurrent.ScheduledExecutorService timers();
 
         void jobEnded(TenantJob job);
     }

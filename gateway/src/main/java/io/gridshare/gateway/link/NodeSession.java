@@ -2,7 +2,7 @@ package io.gridshare.gateway.link;
 
 import io.gridshare.gateway.job.NodeChannel;
 import io.gridshare.gateway.job.NodeJobEvents;
-import io.gridshare.gateway.placement.NodeEntry;
+import io.gridshare.gateway.placement.LinkedNode;
 import io.gridshare.proto.v1.Assign;
 import io.gridshare.proto.v1.Cancel;
 import io.gridshare.proto.v1.Challenge;
@@ -52,6 +52,7 @@ public final class NodeSession implements StreamObserver<NodeMessage>, NodeChann
 
     private volatile State state = State.AWAIT_HELLO;
     private volatile String nodeId = "";
+    private volatile LinkedNode linkedNode;
     private volatile long lastHeardNanos = System.nanoTime();
 
     public NodeSession(ServerCallStreamObserver<GatewayMessage> out, LinkRegistry registry) {
@@ -100,7 +101,13 @@ public final class NodeSession implements StreamObserver<NodeMessage>, NodeChann
             case HEARTBEAT -> {
                 if (state == State.LINKED) {
                     var hb = m.getHeartbeat();
-                    registry.placement().refresh(nodeId, hb.getFreeSlots(), hb.getLoad(), hb.getTokensPerSecond());
+                    registry.placement().refresh(nodeId, hb.getFreeSlots(), hb.getActiveJobs(), hb.getLoad(),
+                            hb.getFreeVramBytes(), hb.getTokensPerSecond()).whenComplete((known, error) -> {
+                                if (Boolean.FALSE.equals(known) && state == State.LINKED) {
+                                    // the grid dropped the entry (expired while the link lived): put it back
+                                    registry.placement().publish(linkedNode);
+                                }
+                            });
                 }
             }
             case JOB_TOKENS -> {
@@ -164,8 +171,8 @@ public final class NodeSession implements StreamObserver<NodeMessage>, NodeChann
                 case ADMITTED -> { }
             }
             nodeId = claimed;
-            List<NodeEntry.Model> models = hello.getModelsList().stream()
-                    .map(mi -> new NodeEntry.Model(mi.getName(), mi.getModelHash().toLowerCase(Locale.ROOT),
+            List<LinkedNode.Model> models = hello.getModelsList().stream()
+                    .map(mi -> new LinkedNode.Model(mi.getName(), mi.getModelHash().toLowerCase(Locale.ROOT),
                             mi.getContextLength()))
                     .toList();
             synchronized (this) {
@@ -176,15 +183,16 @@ public final class NodeSession implements StreamObserver<NodeMessage>, NodeChann
             }
             handshakeTimer.cancel(false);
             registry.linked(this);
-            registry.placement().publish(new NodeEntry(nodeId, registry.placement().localMember(), models,
+            linkedNode = new LinkedNode(nodeId, registry.placement().localMember(), hello.getGpusList(), models,
                     new BigInteger(hello.getPricePerToken().getBaseUnits()), hello.getTotalSlots(),
-                    hello.getFreeSlots(), 0f, 0f));
+                    Math.min(hello.getFreeSlots(), hello.getTotalSlots()));
+            registry.placement().publish(linkedNode);
             send(GatewayMessage.newBuilder().setWelcome(Welcome.newBuilder()
                     .setGatewayId(registry.settings().gatewayId())
                     .setHeartbeatIntervalMs((int) registry.settings().heartbeatInterval().toMillis())
                     .setExpiryMs((int) registry.settings().linkExpiry().toMillis())).build());
             LOG.log(Level.INFO, "node {0} linked: {1} slots, models {2}", nodeId, hello.getTotalSlots(),
-                    models.stream().map(NodeEntry.Model::name).toList());
+                    models.stream().map(LinkedNode.Model::name).toList());
             out.request(1);
         } catch (StakeCheckUnavailableException e) {
             close(Status.UNAVAILABLE.withDescription("cannot read the node's stake now: " + e.getMessage()

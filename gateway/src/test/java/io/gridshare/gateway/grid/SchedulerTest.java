@@ -137,6 +137,23 @@ class SchedulerTest {
     }
 
     @Test
+    void aJobIsPlacedAgainOnlyAfterItsFailedPlacementIsHandedBack() throws Exception {
+        publish("0xfirst", 10, 1);
+        publish("0xsecond", 20, 1);
+        String job = job();
+        Placement failed = scheduler.place(new JobRequest("t", job, STORIES));
+
+        assertThatThrownBy(() -> scheduler.place(new JobRequest("t", job, STORIES, Set.of("0xfirst"))))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("finished()");
+        scheduler.finished(failed);
+        Placement resumed = scheduler.place(new JobRequest("t", job, STORIES, Set.of(failed.node().nodeId())));
+
+        assertThat(resumed.node().nodeId()).isEqualTo("0xsecond");
+        assertThat(grid.node("0xfirst").orElseThrow().freeSlots()).isEqualTo(1);
+        assertThat(scheduler.inFlight("t")).isEqualTo(1);
+    }
+
+    @Test
     void aReservationLostToAnotherMemberMovesOnToTheNextCandidate() throws Exception {
         publish("0xcheap", 10, 1);
         publish("0xdear", 20, 1);

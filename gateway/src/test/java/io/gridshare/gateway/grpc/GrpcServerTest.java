@@ -8,6 +8,7 @@ import io.gridshare.gateway.job.CountingJobMeter;
 import io.gridshare.gateway.link.InMemoryNodeStakeCheck;
 import io.gridshare.gateway.observe.GatewayObserver;
 import io.gridshare.gateway.placement.InMemoryPlacement;
+import io.gridshare.gateway.testnode.TenantCall;
 import io.gridshare.proto.v1.GenerateRequest;
 import io.gridshare.proto.v1.InferenceGrpc;
 import io.grpc.ManagedChannel;
@@ -40,7 +41,7 @@ class GrpcServerTest {
     void start() {
         GatewaySettings settings = GatewaySettings.defaults();
         services = new GatewayServices(settings, new InMemoryPlacement("m"), new InMemoryNodeStakeCheck(BigInteger.ONE),
-                new CountingJobMeter(), GatewayObserver.NOOP, n -> Optional.empty());
+                new CountingJobMeter(), GatewayObserver.NOOP, GatewayServices.STANDALONE);
         server = new GrpcServer("127.0.0.1", 0, 64 * 1024, services.grpcServices()).start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
     }

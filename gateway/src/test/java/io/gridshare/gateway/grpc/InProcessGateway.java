@@ -36,7 +36,7 @@ final class InProcessGateway implements AutoCloseable {
     InProcessGateway(GatewaySettings settings, GatewayObserver observer) throws IOException {
         this.settings = settings;
         this.services = new GatewayServices(settings, new InMemoryPlacement("member-1"), stakes, meter, observer,
-                n -> Optional.empty());
+                GatewayServices.STANDALONE);
         String name = InProcessServerBuilder.generateName();
         InProcessServerBuilder b = InProcessServerBuilder.forName(name)
                 .maxInboundMessageSize(settings.maxInboundMessageBytes());

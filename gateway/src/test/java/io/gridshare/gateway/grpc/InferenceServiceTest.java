@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.gridshare.gateway.config.GatewaySettings;
 import io.gridshare.gateway.testnode.ArithmeticTestNode;
+import io.gridshare.gateway.testnode.TenantCall;
 import io.gridshare.proto.v1.Amount;
 import io.gridshare.proto.v1.CancelJob;
 import io.gridshare.proto.v1.FinishReason;

@@ -57,6 +57,9 @@ public final class ArithmeticTestNode implements AutoCloseable {
     private final List<Assign> assigns = new CopyOnWriteArrayList<>();
     private final List<String> cancelledJobs = new CopyOnWriteArrayList<>();
     private final AtomicInteger tokensProduced = new AtomicInteger();
+    // gaps between consecutive tokens of one job as the node produced them (the "engine alone" baseline)
+    private final java.util.concurrent.ConcurrentLinkedQueue<Long> producedGapsNanos =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
     private volatile boolean heartbeating = true;
     private volatile ClientCallStreamObserver<NodeMessage> toGateway;
     private volatile Thread heartbeatThread;
@@ -194,6 +197,7 @@ public final class ArithmeticTestNode implements AutoCloseable {
                 throw new IllegalStateException("resumed with a prefix that differs at token " + i);
             }
         }
+        long last = 0;
         try {
             for (int i = emitted; i < a.getMaxTokens(); i++) {
                 job.credit.acquire();
@@ -208,6 +212,11 @@ public final class ArithmeticTestNode implements AutoCloseable {
                 }
                 int token = expectedToken(a.getPrompt(), a.getSeed(), i);
                 tokensProduced.incrementAndGet();
+                long now = System.nanoTime();
+                if (last != 0) {
+                    producedGapsNanos.add(now - last);
+                }
+                last = now;
                 send(NodeMessage.newBuilder().setJobTokens(JobTokens.newBuilder().setJobId(a.getJobId()).setIndex(i)
                         .addTokenIds(token).setText(textOf(token)).addTokenTexts(textOf(token))
                         .addLogProbs(-0.5f)).build());
@@ -286,6 +295,10 @@ public final class ArithmeticTestNode implements AutoCloseable {
 
     public int tokensProduced() {
         return tokensProduced.get();
+    }
+
+    public java.util.Collection<Long> producedGapsNanos() {
+        return producedGapsNanos;
     }
 
     public int activeJobs() {

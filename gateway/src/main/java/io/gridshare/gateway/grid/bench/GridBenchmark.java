@@ -54,6 +54,9 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class GridBenchmark {
 
+    // held in a field: JUL references loggers weakly and would forget the level
+    private static final java.util.logging.Logger HAZELCAST_LOG = java.util.logging.Logger.getLogger("com.hazelcast");
+
     private final int nodes;
     private final int models;
     private final int seconds;
@@ -75,8 +78,7 @@ public final class GridBenchmark {
         for (int i = 0; i + 1 < argv.length; i += 2) {
             args.put(argv[i].replaceFirst("^--", ""), argv[i + 1]);
         }
-        java.util.logging.Logger hazelcastLog = java.util.logging.Logger.getLogger("com.hazelcast");
-        hazelcastLog.setLevel(java.util.logging.Level.WARNING);
+        HAZELCAST_LOG.setLevel(java.util.logging.Level.WARNING);
         new GridBenchmark(args).run();
     }
 
@@ -101,75 +103,94 @@ public final class GridBenchmark {
 
             String[] ids = publish(grids);
 
-            // 1. the most heartbeats per second
-            Rate max = heartbeats(grids, ids, Duration.ofSeconds(seconds), 0);
-            System.out.printf(Locale.ROOT, "heartbeat max: %.0f heartbeats/s, process CPU %.2f cores (%.0f%% of %d)%n",
-                    max.perSecond, max.cores, 100 * max.cores / Runtime.getRuntime().availableProcessors(),
-                    Runtime.getRuntime().availableProcessors());
+            // 0. warm-up: JIT compilation would otherwise be billed to the first measurement
+            heartbeats(grids, ids, Duration.ofSeconds(Math.max(5, seconds / 2)), 0);
+            latencies(grids, ids, 1000);
 
-            // 2. the nominal rate, in the background while latencies are measured
+            // 1. the most heartbeats per second, and what each costs in CPU
+            Rate max = heartbeats(grids, ids, Duration.ofSeconds(seconds), 0);
+            System.out.printf(Locale.ROOT, "heartbeat max: %.0f heartbeats/s, process CPU %.2f cores (%.0f%% of %d), "
+                            + "%.0f µs CPU per heartbeat (both members together)%n",
+                    max.perSecond, max.cores, 100 * max.cores / Runtime.getRuntime().availableProcessors(),
+                    Runtime.getRuntime().availableProcessors(), max.cores / max.perSecond * 1e6);
+
+            // 2. latencies on a grid without heartbeat traffic
+            long[][] idle = latencies(grids, ids, samples);
+            long[] idlePlace = placements(g0, Math.max(100, samples / 10));
+            report("idle grid", idle, idlePlace, g0);
+
+            // 3. latencies while heartbeats arrive at the nominal rate (every node every interval), or at
+            //    half the measured maximum when this machine cannot sustain the nominal rate
             double nominal = nodes * 1000.0 / heartbeatIntervalMs;
+            double target = Math.min(nominal, max.perSecond / 2);
             AtomicBoolean stop = new AtomicBoolean();
             // own threads throughout: on 2 cores the common pool has one worker (or none) and would
             // serialize (or starve) the benchmark's own callbacks
             ExecutorService driver = Executors.newSingleThreadExecutor();
             CompletableFuture<Rate> background = CompletableFuture.supplyAsync(
-                    () -> heartbeats(grids, ids, Duration.ofDays(1), nominal, stop), driver);
-
-            // 3. reservation latency: reserve + release on a random node, from alternating members
-            long[] reserve = new long[samples];
-            long[] release = new long[samples];
-            ModelQuery any = ModelQuery.of("model-0");
-            for (int i = 0; i < samples + 500; i++) { // first 500: warm-up
-                HazelcastAvailabilityGrid g = grids.get(i & 1);
-                String id = ids[ThreadLocalRandom.current().nextInt(ids.length)];
-                NodeModel model = model(id);
-                ModelQuery q = ModelQuery.of(model.hash());
-                long t0 = System.nanoTime();
-                SlotReservation r = g.reserve(id, "job-" + i, q).orElse(null);
-                long t1 = System.nanoTime();
-                if (r != null) {
-                    g.release(r);
-                }
-                long t2 = System.nanoTime();
-                if (i >= 500) {
-                    reserve[i - 500] = t1 - t0;
-                    release[i - 500] = t2 - t1;
-                }
-            }
-            // scheduler placement: query candidates of one model (~nodes/models*1.5 entries), rank, reserve
-            Scheduler scheduler = new Scheduler(g0, new LatencyTracker());
-            int placeSamples = Math.max(100, samples / 10);
-            long[] place = new long[placeSamples];
-            int candidates = g0.candidates(any).size();
-            for (int i = 0; i < placeSamples + 50; i++) {
-                String model = "model-" + ThreadLocalRandom.current().nextInt(models);
-                long t0 = System.nanoTime();
-                Placement p = scheduler.place(new JobRequest("tenant-" + (i % 7), "place-" + i, ModelQuery.of(model)));
-                long t1 = System.nanoTime();
-                scheduler.finished(p);
-                if (i >= 50) {
-                    place[i - 50] = t1 - t0;
-                }
-            }
+                    () -> heartbeats(grids, ids, Duration.ofDays(1), target, stop), driver);
+            long[][] loaded = latencies(grids, ids, samples);
+            long[] loadedPlace = placements(g0, Math.max(100, samples / 10));
             stop.set(true);
-            Rate nominalRate = background.join();
+            Rate backgroundRate = background.join();
             driver.shutdown();
-            System.out.printf(Locale.ROOT, "heartbeat nominal: target %.0f/s, achieved %.0f heartbeats/s, process CPU %.2f cores "
-                    + "(includes the latency probes below)%n", nominal, nominalRate.perSecond, nominalRate.cores);
-            System.out.printf(Locale.ROOT, "reserve latency (n=%d): p50 %s p99 %s max %s%n", samples,
-                    us(pct(reserve, 50)), us(pct(reserve, 99)), us(pct(reserve, 100)));
-            System.out.printf(Locale.ROOT, "release latency (n=%d): p50 %s p99 %s%n", samples, us(pct(release, 50)),
-                    us(pct(release, 99)));
-            System.out.printf(Locale.ROOT, "scheduler place latency (n=%d, ~%d candidates per model): p50 %s p99 %s%n",
-                    placeSamples, candidates, us(pct(place, 50)), us(pct(place, 99)));
+            System.out.printf(Locale.ROOT, "background heartbeats: nominal %.0f/s, target %.0f/s, achieved %.0f/s, "
+                    + "process CPU %.2f cores (with the probes)%n", nominal, target, backgroundRate.perSecond,
+                    backgroundRate.cores);
+            report("under heartbeat load", loaded, loadedPlace, g0);
             System.out.printf(Locale.ROOT, "loadavg-after=%s%n", loadavg());
             g0.close();
             g1.close();
         } finally {
+            // the surviving member would log the other's departure at length: nothing to learn from it here
+            HAZELCAST_LOG.setLevel(java.util.logging.Level.OFF);
             m1.getLifecycleService().terminate();
             m0.getLifecycleService().terminate();
         }
+    }
+
+    /** Reserve and release latencies (ns) on random nodes from alternating members. */
+    private long[][] latencies(List<HazelcastAvailabilityGrid> grids, String[] ids, int n) {
+        long[] reserve = new long[n];
+        long[] release = new long[n];
+        for (int i = 0; i < n; i++) {
+            HazelcastAvailabilityGrid g = grids.get(i & 1);
+            String id = ids[ThreadLocalRandom.current().nextInt(ids.length)];
+            ModelQuery q = ModelQuery.of(model(id).hash());
+            String job = "job-" + UUID.randomUUID();
+            long t0 = System.nanoTime();
+            SlotReservation r = g.reserve(id, job, q).orElseThrow(
+                    () -> new IllegalStateException("benchmark node " + id + " had no free slot"));
+            long t1 = System.nanoTime();
+            g.release(r);
+            long t2 = System.nanoTime();
+            reserve[i] = t1 - t0;
+            release[i] = t2 - t1;
+        }
+        return new long[][] {reserve, release};
+    }
+
+    /** Scheduler placement latencies (ns): candidate query + ranking + reservation, then finished. */
+    private long[] placements(HazelcastAvailabilityGrid grid, int n) throws Exception {
+        Scheduler scheduler = new Scheduler(grid, new LatencyTracker());
+        long[] place = new long[n];
+        for (int i = 0; i < n; i++) {
+            String model = "model-" + ThreadLocalRandom.current().nextInt(models);
+            long t0 = System.nanoTime();
+            Placement p = scheduler.place(new JobRequest("tenant-" + (i % 7), "place-" + UUID.randomUUID(),
+                    ModelQuery.of(model)));
+            place[i] = System.nanoTime() - t0;
+            scheduler.finished(p);
+        }
+        return place;
+    }
+
+    private void report(String phase, long[][] reserveRelease, long[] place, HazelcastAvailabilityGrid grid) {
+        System.out.printf(Locale.ROOT, "%s: reserve p50 %s p99 %s | release p50 %s p99 %s (n=%d) | "
+                        + "scheduler place p50 %s p99 %s (n=%d, %d candidates for model-0)%n", phase,
+                us(pct(reserveRelease[0], 50)), us(pct(reserveRelease[0], 99)), us(pct(reserveRelease[1], 50)),
+                us(pct(reserveRelease[1], 99)), reserveRelease[0].length, us(pct(place, 50)), us(pct(place, 99)),
+                place.length, grid.candidates(ModelQuery.of("model-0")).size());
     }
 
     private NodeModel model(String nodeId) {
@@ -218,35 +239,45 @@ public final class GridBenchmark {
         return heartbeats(grids, ids, duration, targetPerSecond, new AtomicBoolean());
     }
 
-    /** Heartbeats from both members; targetPerSecond 0 = as fast as 256 in flight allow. */
+    /**
+     * Heartbeats from both members, from 16 threads calling {@code heartbeat} as the gateway's gRPC
+     * threads do; targetPerSecond 0 = as fast as they go.
+     */
     private Rate heartbeats(List<HazelcastAvailabilityGrid> grids, String[] ids, Duration duration, double targetPerSecond,
                             AtomicBoolean stop) {
-        Semaphore inFlight = new Semaphore(256);
+        int threads = 16;
         AtomicLong done = new AtomicLong();
         long cpu0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
         long end = t0 + duration.toNanos();
-        long sent = 0;
-        while (!stop.get() && System.nanoTime() < end) {
-            if (targetPerSecond > 0) {
-                long due = t0 + (long) (sent * 1e9 / targetPerSecond);
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    LockSupport.parkNanos(wait);
+        ExecutorService senders = Executors.newFixedThreadPool(threads);
+        List<java.util.concurrent.Future<?>> running = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int first = t;
+            running.add(senders.submit(() -> {
+                long sent = 0;
+                for (int n = first; !stop.get() && System.nanoTime() < end; n = (n + threads) % ids.length) {
+                    if (targetPerSecond > 0) {
+                        long wait = t0 + (long) (sent * 1e9 * threads / targetPerSecond) - System.nanoTime();
+                        if (wait > 0) {
+                            LockSupport.parkNanos(wait);
+                        }
+                    }
+                    float load = ThreadLocalRandom.current().nextFloat();
+                    grids.get(n & 1).heartbeat(ids[n], new NodeHeartbeat(4, 0, load, 20L << 30, 30f + load));
+                    done.incrementAndGet();
+                    sent++;
                 }
-            }
-            int n = (int) (sent % ids.length);
-            float load = ThreadLocalRandom.current().nextFloat();
-            inFlight.acquireUninterruptibly();
-            grids.get(n & 1).heartbeatAsync(ids[n], new NodeHeartbeat(4, 0, load, 20L << 30, 30f + load))
-                    // run the callback on the thread that completes the future (a Hazelcast response thread)
-                    .whenCompleteAsync((ok, err) -> {
-                        inFlight.release();
-                        done.incrementAndGet();
-                    }, Runnable::run);
-            sent++;
+            }));
         }
-        inFlight.acquireUninterruptibly(256);
+        for (var r : running) {
+            try {
+                r.get();
+            } catch (Exception e) {
+                throw new IllegalStateException("heartbeat sender failed", e);
+            }
+        }
+        senders.shutdown();
         double wall = (System.nanoTime() - t0) / 1e9;
         double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
         return new Rate(done.get() / wall, cpu / wall);

@@ -151,6 +151,9 @@ public final class HazelcastJobRouter implements JobRouter {
             route.accepted.complete(null);
         } catch (RouteRejectedException e) {
             route.fail(e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "Assign handler failed for job " + assign.jobId(), e);
+            route.fail("this gateway failed to assign job " + assign.jobId() + ": " + e);
         }
     }
 
@@ -243,10 +246,13 @@ public final class HazelcastJobRouter implements JobRouter {
 
         @Override
         public void cancel() {
-            if (!ended.compareAndSet(false, true)) {
-                return;
+            if (ended.compareAndSet(false, true)) {
+                routes.remove(jobId, this);
+                stopOnOwner();
             }
-            routes.remove(jobId, this);
+        }
+
+        void stopOnOwner() {
             if (owner.equals(localMember)) {
                 AssignHandler h = handler;
                 if (h != null) {
@@ -286,7 +292,7 @@ public final class HazelcastJobRouter implements JobRouter {
             if (e.sequence != nextSequence) {
                 fail("lost events of job " + jobId + ": expected event " + nextSequence + ", got " + e.sequence
                         + " (the job event ring buffer overran; raise gridshare.grid.job-event-capacity)");
-                cancel();
+                stopOnOwner(); // the owner would otherwise keep the node busy for a stream nobody reads
                 return;
             }
             nextSequence++;
@@ -334,7 +340,21 @@ public final class HazelcastJobRouter implements JobRouter {
         }
 
         private void publish(byte kind, byte[] payload, String reason) {
-            topic(requester).publish(new RoutedJobEvent(jobId, sequence++, kind, payload, reason));
+            try {
+                topic(requester).publish(new RoutedJobEvent(jobId, sequence++, kind, payload, reason));
+            } catch (RuntimeException e) {
+                // the requester cannot be told any more (it left, or this member is going down): stop
+                // the node rather than let it generate tokens nobody will receive
+                LOG.log(System.Logger.Level.WARNING, "Could not send events of job " + jobId + " to gateway member "
+                        + requester + "; cancelling it", e);
+                ended.set(true);
+                if (served.remove(jobId) != null) {
+                    AssignHandler h = handler;
+                    if (h != null) {
+                        h.cancel(jobId);
+                    }
+                }
+            }
         }
     }
 

@@ -1,27 +1,28 @@
 package io.gridshare.gateway.placement;
 
+import io.gridshare.proto.v1.Gpu;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * A linked node as the job services publish it into the availability grid.
+ * A node linked to this gateway member, as its Hello described it.
  *
  * @param nodeId the node's key (0x address, lowercase)
  * @param ownerMember the gateway member that holds the node's link
+ * @param gpus the node's GPUs
  * @param models models the node serves
  * @param pricePerToken the node's price per token, base units
  * @param totalSlots slots in total
- * @param freeSlots slots free by the node's last report
- * @param load fraction of slots busy, 0..1
- * @param tokensPerSecond recent engine speed
+ * @param freeSlots slots free by the node's report
  */
-public record NodeEntry(String nodeId, String ownerMember, List<Model> models, BigInteger pricePerToken,
-                        int totalSlots, int freeSlots, float load, float tokensPerSecond) {
+public record LinkedNode(String nodeId, String ownerMember, List<Gpu> gpus, List<Model> models,
+                         BigInteger pricePerToken, int totalSlots, int freeSlots) {
 
-    public NodeEntry {
+    public LinkedNode {
         Objects.requireNonNull(nodeId, "nodeId");
         Objects.requireNonNull(ownerMember, "ownerMember");
+        gpus = List.copyOf(gpus);
         models = List.copyOf(models);
         Objects.requireNonNull(pricePerToken, "pricePerToken");
     }
@@ -29,11 +30,11 @@ public record NodeEntry(String nodeId, String ownerMember, List<Model> models, B
     /** One model a node serves. */
     public record Model(String name, String modelHash, int contextLength) {}
 
-    public boolean serves(String nameOrHash) {
+    boolean serves(String nameOrHash) {
         return models.stream().anyMatch(m -> m.name().equals(nameOrHash) || m.modelHash().equalsIgnoreCase(nameOrHash));
     }
 
-    public Model model(String nameOrHash) {
+    Model model(String nameOrHash) {
         return models.stream().filter(m -> m.name().equals(nameOrHash) || m.modelHash().equalsIgnoreCase(nameOrHash))
                 .findFirst().orElseThrow();
     }

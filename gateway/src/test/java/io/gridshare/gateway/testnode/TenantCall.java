@@ -1,4 +1,4 @@
-package io.gridshare.gateway.grpc;
+package io.gridshare.gateway.testnode;
 
 import io.gridshare.proto.v1.GenerateClientMessage;
 import io.gridshare.proto.v1.GenerateRequest;
@@ -16,11 +16,11 @@ import java.util.concurrent.TimeUnit;
  * A tenant's Generate call in a test. With {@code autoRead} false it reads one message only when
  * {@link #read(int)} asks (a slow tenant: gRPC flow control holds the rest back).
  */
-final class TenantCall implements ClientResponseObserver<GenerateClientMessage, GenerateServerMessage> {
+public final class TenantCall implements ClientResponseObserver<GenerateClientMessage, GenerateServerMessage> {
 
-    final List<GenerateServerMessage> received = new CopyOnWriteArrayList<>();
-    final CompletableFuture<Status> ended = new CompletableFuture<>();
-    final CompletableFuture<GenerateServerMessage> accepted = new CompletableFuture<>();
+    public final List<GenerateServerMessage> received = new CopyOnWriteArrayList<>();
+    public final CompletableFuture<Status> ended = new CompletableFuture<>();
+    public final CompletableFuture<GenerateServerMessage> accepted = new CompletableFuture<>();
     private final boolean autoRead;
     private volatile ClientCallStreamObserver<GenerateClientMessage> requests;
 
@@ -28,7 +28,7 @@ final class TenantCall implements ClientResponseObserver<GenerateClientMessage, 
         this.autoRead = autoRead;
     }
 
-    static TenantCall start(InferenceGrpc.InferenceStub stub, GenerateRequest request, boolean autoRead) {
+    public static TenantCall start(InferenceGrpc.InferenceStub stub, GenerateRequest request, boolean autoRead) {
         TenantCall c = new TenantCall(autoRead);
         stub.generate(c);
         c.requests.onNext(GenerateClientMessage.newBuilder().setRequest(request).build());
@@ -43,15 +43,15 @@ final class TenantCall implements ClientResponseObserver<GenerateClientMessage, 
         }
     }
 
-    void read(int messages) {
+    public void read(int messages) {
         requests.request(messages);
     }
 
-    void cancel() {
+    public void cancel() {
         requests.cancel("tenant cancels", null);
     }
 
-    void send(GenerateClientMessage m) {
+    public void send(GenerateClientMessage m) {
         requests.onNext(m);
     }
 
@@ -74,21 +74,21 @@ final class TenantCall implements ClientResponseObserver<GenerateClientMessage, 
         ended.complete(Status.OK);
     }
 
-    Status awaitEnd() throws Exception {
+    public Status awaitEnd() throws Exception {
         return ended.get(20, TimeUnit.SECONDS);
     }
 
-    List<Integer> tokenIds() {
+    public List<Integer> tokenIds() {
         return received.stream().filter(GenerateServerMessage::hasTokens)
                 .flatMap(m -> m.getTokens().getTokenIdsList().stream()).toList();
     }
 
-    int tokenCount() {
+    public int tokenCount() {
         return tokenIds().size();
     }
 
     /** Whether every Tokens message starts where the previous ended. */
-    boolean indicesContiguous() {
+    public boolean indicesContiguous() {
         int next = 0;
         for (GenerateServerMessage m : received) {
             if (m.hasTokens()) {
@@ -101,7 +101,7 @@ final class TenantCall implements ClientResponseObserver<GenerateClientMessage, 
         return true;
     }
 
-    GenerateServerMessage last() {
+    public GenerateServerMessage last() {
         return received.getLast();
     }
 }
