@@ -1,5 +1,7 @@
 package io.gridshare.node.link;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnknownFieldSet;
 import io.gridshare.node.engine.FinishReason;
 import io.gridshare.node.engine.GeneratedToken;
 import io.gridshare.node.engine.InferenceEngine;
@@ -42,6 +44,9 @@ final class LinkJob implements TokenSink {
         void ended(LinkJob job);
     }
 
+    /** Field number of JobTokens.token_texts in node_link.proto. */
+    static final int TOKEN_TEXTS_FIELD = 6;
+
     private enum Stop { NONE, CANCELLED_BY_GATEWAY, LINK_DROPPED, NO_CREDIT }
 
     private final String id;
@@ -62,10 +67,7 @@ final class LinkJob implements TokenSink {
     private Job engineJob;
     private boolean engineCancelRequested;
 
-    /**
-     * @param initialCredit tokens allowed before Credit; 0 means the gateway does not use per-job
-     *     credit for this job (an older gateway), so only the link's own flow control applies
-     */
+    /** @param initialCredit tokens allowed before the first Credit (0: none until Credit arrives) */
     LinkJob(String id, long initialCredit, Output output, SlotPool slots, NodeMetrics metrics, LinkSettings settings) {
         this.id = id;
         this.output = output;
@@ -73,7 +75,7 @@ final class LinkJob implements TokenSink {
         this.metrics = metrics;
         this.creditTimeout = settings.creditTimeout();
         this.maxUnsent = settings.maxUnsentTokensPerJob();
-        this.credit = initialCredit == 0 ? Long.MAX_VALUE : initialCredit;
+        this.credit = initialCredit;
     }
 
     String id() {
@@ -139,9 +141,7 @@ final class LinkJob implements TokenSink {
     void addCredit(long tokens) {
         lock.lock();
         try {
-            if (credit != Long.MAX_VALUE) {
-                credit = Math.min(Long.MAX_VALUE - 1, credit + tokens);
-            }
+            credit = Math.min(Long.MAX_VALUE / 2, credit + tokens);
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -204,9 +204,7 @@ final class LinkJob implements TokenSink {
             } else if (stop != Stop.NONE) {
                 return; // cancelled: the token in flight is dropped, the engine stops before the next
             } else {
-                if (credit != Long.MAX_VALUE) {
-                    credit--;
-                }
+                credit--;
                 unsent.add(token);
             }
         } finally {
@@ -306,12 +304,19 @@ final class LinkJob implements TokenSink {
             if (!unsent.isEmpty()) {
                 JobTokens.Builder tokens = JobTokens.newBuilder().setJobId(id).setIndex(unsent.getFirst().index());
                 StringBuilder text = new StringBuilder();
+                UnknownFieldSet.Field.Builder tokenTexts = UnknownFieldSet.Field.newBuilder();
                 for (GeneratedToken t : unsent) {
                     tokens.addTokenIds(t.tokenId());
                     tokens.addLogProbs(t.logProbability());
                     text.append(t.text());
+                    tokenTexts.addLengthDelimited(ByteString.copyFromUtf8(t.text()));
                 }
                 tokens.setText(text.toString());
+                // JobTokens.token_texts (field 6): the gateway needs each token's text to drop tokens it
+                // already has after a failover. Written by number so this compiles against the proto
+                // before and after the field was added; with it generated, use addAllTokenTexts.
+                tokens.setUnknownFields(UnknownFieldSet.newBuilder()
+                        .addField(TOKEN_TEXTS_FIELD, tokenTexts.build()).build());
                 out.add(NodeMessage.newBuilder().setJobTokens(tokens).build());
                 unsent.clear();
                 changed.signalAll();

@@ -85,7 +85,7 @@ class GatewayLinkTest {
 
     private Assign.Builder assign(String jobId, int maxTokens, long seed) {
         return Assign.newBuilder().setJobId(jobId).setModelHash(engine.model().modelHash()).setPrompt("Once upon a time")
-                .setMaxTokens(maxTokens).setTemperature(0).setTopP(1).setSeed(seed);
+                .setMaxTokens(maxTokens).setTemperature(0).setTopP(1).setSeed(seed).setInitialCredit(10_000);
     }
 
     @Test
@@ -231,6 +231,21 @@ class GatewayLinkTest {
     }
 
     @Test
+    @DisplayName("a job assigned with no initial credit sends nothing until the gateway grants Credit")
+    void zeroInitialCreditWaitsForCredit() {
+        startNode(2, false, gateway);
+        TestGateway.Connection c = linkedConnection(gateway);
+
+        c.assign(assign("waits", 10, 6).setInitialCredit(0).build());
+        await().atMost(WAIT).until(() -> engine.jobs.containsKey("waits"));
+        await().during(Duration.ofMillis(400)).atMost(WAIT).until(() -> c.tokenCount("waits") == 0);
+
+        c.credit("waits", 10);
+        await().atMost(WAIT).until(() -> c.done.containsKey("waits"));
+        assertThat(c.tokenIds("waits")).isEqualTo(ScriptedEngine.expected(6, 10));
+    }
+
+    @Test
     @DisplayName("a gateway that stops reading makes the node stop writing and pause the job; all arrives once it reads")
     void respectsGrpcFlowControl() throws Exception {
         try (TestGateway slow = new TestGateway(true).register(KEY.getAddress()).heartbeatIntervalMs(100)) {
@@ -298,6 +313,35 @@ class GatewayLinkTest {
         assertThat(link.lastBackoff()).isBetween(Duration.ofMillis(50), Duration.ofMillis(100));
         assertThat(link.lastError()).isNull();
         assertThat(node.metrics().connects()).containsEntry(gateway.address().toString(), 2L);
+    }
+
+    @Test
+    @DisplayName("a gateway that never sends its Challenge is dropped after the handshake timeout and redialled")
+    void silentGatewayTimesOut() throws Exception {
+        try (TestGateway silent = new TestGateway().withholdChallenge()) {
+            NodeAgent agent = startNode(1, false, fastSettings().withHandshakeTimeout(Duration.ofMillis(300)), silent);
+            GatewayLink link = agent.links().getFirst();
+
+            await().atMost(WAIT).until(() -> silent.connections().size() >= 2);
+            assertThat(link.lastError()).contains("no Challenge").contains("within PT0.3S");
+            assertThat(link.state()).isIn(LinkState.CONNECTING, LinkState.BACKING_OFF);
+        }
+    }
+
+    @Test
+    @DisplayName("a job left without credit past the credit timeout is ended and its slot freed")
+    void jobWithoutCreditIsEnded() {
+        startNode(1, false, fastSettings().withCreditTimeout(Duration.ofMillis(300)), gateway);
+        TestGateway.Connection c = linkedConnection(gateway);
+
+        c.assign(assign("starved", 50, 4).setInitialCredit(2).build());
+
+        await().atMost(WAIT).until(() -> c.failed.containsKey("starved"));
+        assertThat(c.failed.get("starved").getRetryable()).isFalse();
+        assertThat(c.failed.get("starved").getMessage()).contains("no Credit");
+        assertThat(c.tokenCount("starved")).isEqualTo(2);
+        await().atMost(WAIT).until(() -> node.slots().free() == 1);
+        assertThat(engine.jobs.get("starved").cancelled).isTrue();
     }
 
     @Test

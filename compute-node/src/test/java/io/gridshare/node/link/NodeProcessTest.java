@@ -90,7 +90,7 @@ class NodeProcessTest {
             String modelHash = c.hello.getModels(0).getModelHash();
 
             c.assign(Assign.newBuilder().setJobId("j1").setModelHash(modelHash).setPrompt("Once upon a time")
-                    .setMaxTokens(20).setTemperature(0).setTopP(1).build());
+                    .setMaxTokens(20).setTemperature(0).setTopP(1).setInitialCredit(100).build());
             await().atMost(WAIT).until(() -> c.done.containsKey("j1"));
 
             HttpResponse<String> health = get("/health");

@@ -91,7 +91,8 @@ class RealEngineLinkTest {
 
     private Assign.Builder assign(String jobId, String prompt, int maxTokens, float temperature, long seed) {
         return Assign.newBuilder().setJobId(jobId).setModelHash(real.model().modelHash()).setPrompt(prompt)
-                .setMaxTokens(maxTokens).setTemperature(temperature).setTopP(1f).setSeed(seed);
+                .setMaxTokens(maxTokens).setTemperature(temperature).setTopP(1f).setSeed(seed)
+                .setInitialCredit(10_000);
     }
 
     /** The engine alone, without the link: the baseline the link must reproduce. */

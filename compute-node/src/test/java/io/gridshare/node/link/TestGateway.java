@@ -54,6 +54,7 @@ final class TestGateway implements AutoCloseable {
     private volatile int heartbeatIntervalMs = 5_000;
     private volatile Function<Hello, Rejected> extraCheck = hello -> null;
     private volatile boolean expectWrongText;
+    private volatile boolean withholdChallenge;
 
     TestGateway() throws IOException {
         this(false);
@@ -106,6 +107,12 @@ final class TestGateway implements AutoCloseable {
     /** Verify signatures against a different text than the node was asked to sign (a protocol mismatch). */
     TestGateway expectWrongSignatureText() {
         expectWrongText = true;
+        return this;
+    }
+
+    /** Accept streams but never send a Challenge, like a hung gateway. */
+    TestGateway withholdChallenge() {
+        withholdChallenge = true;
         return this;
     }
 
@@ -177,6 +184,9 @@ final class TestGateway implements AutoCloseable {
         }
 
         void start() {
+            if (withholdChallenge) {
+                return;
+            }
             send(GatewayMessage.newBuilder().setChallenge(challenge).build());
         }
 
@@ -283,8 +293,24 @@ final class TestGateway implements AutoCloseable {
                 }
                 ids.addAll(t.getTokenIdsList());
                 expected = t.getIndex() + t.getTokenIdsCount();
+                List<String> texts = tokenTexts(t);
+                if (texts.size() != t.getTokenIdsCount() || !String.join("", texts).equals(t.getText())) {
+                    throw new AssertionError("job " + jobId + ": token_texts " + texts + " do not match "
+                            + t.getTokenIdsCount() + " tokens with text '" + t.getText() + "'");
+                }
             }
             return ids;
+        }
+
+        /** JobTokens.token_texts (field 6), read by number so it works whether or not it is generated. */
+        static List<String> tokenTexts(JobTokens t) {
+            try {
+                return com.google.protobuf.UnknownFieldSet.parseFrom(t.toByteString())
+                        .getField(LinkJob.TOKEN_TEXTS_FIELD).getLengthDelimitedList().stream()
+                        .map(com.google.protobuf.ByteString::toStringUtf8).toList();
+            } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+                throw new AssertionError(e);
+            }
         }
 
         int firstIndex(String jobId) {
