@@ -116,6 +116,12 @@ final class GenerateCommand implements Callable<Integer> {
             JobResult result;
             try (TenantClient client = builder.build()) {
                 result = client.generate(spec, listener);
+            } catch (RuntimeException e) {
+                if (!common.json) {
+                    out.println(); // the error starts on its own line after any streamed text
+                    out.flush();
+                }
+                throw e;
             }
             if (common.json) {
                 common.printJson(json(result));
@@ -143,12 +149,18 @@ final class GenerateCommand implements Callable<Integer> {
 
     private ChannelKey resolveChannel(CommonOptions.Chain chain, Credentials key, ChannelLedger ledger) {
         ChannelManager manager = new ChannelManager(chain.contracts(), key, ledger);
-        if (channelId != null) {
-            return manager.key(channelId);
-        }
-        Optional<BigInteger> fromFile = common.network().flatMap(NetworkFile::tenantChannelId);
-        if (fromFile.isPresent()) {
-            return manager.key(fromFile.get());
+        BigInteger id = channelId != null ? channelId : common.network().flatMap(NetworkFile::tenantChannelId).orElse(null);
+        if (id != null) {
+            ChannelStatus status = manager.status(id); // fails with what to do when it does not exist
+            if (status.closed() || status.closing()) {
+                throw new GridshareClientException("channel " + id + " is " + (status.closed() ? "closed" : "closing"),
+                        "open a new one with `gridshare channel open --payee " + status.payee() + " --deposit <GRID>`");
+            }
+            if (!status.signer().equalsIgnoreCase(key.getAddress())) {
+                throw new GridshareClientException("channel " + id + " honours vouchers of " + status.signer()
+                        + ", not of your key " + key.getAddress(), "use the key that is the channel's signer (--keystore)");
+            }
+            return status.channel();
         }
         String gatewayPayee = payee != null ? payee : common.network().flatMap(NetworkFile::gatewayPayee).orElse(null);
         if (gatewayPayee == null) {

@@ -61,13 +61,19 @@ public final class ChannelManager {
         requireBalance(grid, deposit, "open a channel with a deposit of");
         BigInteger id;
         if (usePermit) {
-            BigInteger deadline = BigInteger.valueOf(System.currentTimeMillis() / 1000 + 3600);
+            // the chain's clock, not ours: they differ on test chains and when the local clock is off
+            BigInteger deadline = chainTime().add(BigInteger.valueOf(3600));
             id = channels().openWithPermit(payee, grid, deposit, signer, payer, deadline);
         } else {
             grid.approve(channels().address(), deposit);
             id = channels().open(payee, grid.address(), deposit, signer);
         }
         return key(id);
+    }
+
+    private BigInteger chainTime() {
+        return contracts.chain().send("eth_getBlockByNumber", contracts.chain().web3j()
+                .ethGetBlockByNumber(DefaultBlockParameterName.LATEST, false)).getBlock().getTimestamp();
     }
 
     /** Adds {@code amount} GRID to the channel's deposit (approve + topUp). */

@@ -18,6 +18,11 @@ public interface DepositSource {
         return BigInteger.ZERO;
     }
 
+    /** The channel's payee, or null when unknown (then the client cannot check the gateway's payee). */
+    default String payee(ChannelKey channel) {
+        return null;
+    }
+
     /** A fixed cap for every channel (no chain access). */
     static DepositSource cap(BigInteger cap) {
         return channel -> cap;
@@ -30,6 +35,12 @@ public interface DepositSource {
             public BigInteger deposit(ChannelKey channel) {
                 Channel state = read(channel);
                 return state.exists() && !state.closed() ? state.deposit() : BigInteger.ZERO;
+            }
+
+            @Override
+            public String payee(ChannelKey channel) {
+                Channel state = read(channel);
+                return state.exists() ? state.payee() : null;
             }
 
             @Override

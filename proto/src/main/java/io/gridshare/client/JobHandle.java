@@ -163,8 +163,11 @@ public final class JobHandle implements ClientResponseObserver<GenerateClientMes
         } catch (RuntimeException e) {
             fail(new GridshareClientException("the job failed in the client: " + e, "see the cause", e));
         }
-        if (!result.isDone()) {
-            requests.request(1);
+        synchronized (sendLock) {
+            // a call's methods must not run concurrently: cancel() may come from another thread
+            if (!result.isDone()) {
+                requests.request(1);
+            }
         }
     }
 
@@ -176,6 +179,14 @@ public final class JobHandle implements ClientResponseObserver<GenerateClientMes
         if (spec.maxPricePerToken() != null && price.compareTo(spec.maxPricePerToken()) > 0) {
             throw new ProtocolViolationException("the gateway quoted " + price + " per token, above the maximum "
                     + spec.maxPricePerToken() + " the tenant asked for");
+        }
+        if (spec.channel() != null) {
+            String channelPayee = client.deposits().payee(spec.channel());
+            if (channelPayee != null && !channelPayee.equalsIgnoreCase(a.getPayee())) {
+                throw new GridshareClientException(spec.channel() + " pays " + channelPayee + ", but this gateway's payee is "
+                        + a.getPayee(), "open a channel to " + a.getPayee() + " with `gridshare channel open --payee "
+                        + a.getPayee() + " --deposit <GRID>`");
+            }
         }
         accepted = new JobAccepted(a.getJobId(), a.getNodeId(), a.getModelHash(), price, a.getCreditWindowTokens(),
                 a.getPayee(), a.getSeed(), a.getPromptTokens());

@@ -172,7 +172,11 @@ public final class ScriptedGateway implements AutoCloseable {
                 ended = true;
                 lock.notifyAll();
             }
-            cancelReason = reason;
+            synchronized (ScriptedGateway.this) {
+                if (cancelReason == null) {
+                    cancelReason = reason; // the first sign of the tenant's cancellation
+                }
+            }
             cancelled.countDown();
         }
 
