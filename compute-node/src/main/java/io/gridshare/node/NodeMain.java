@@ -1,6 +1,13 @@
 package io.gridshare.node;
 
+import io.gridshare.chain.ChainConnection;
+import io.gridshare.chain.contracts.PaymentChannelsClient;
+import io.gridshare.chain.settlement.SettlementPolicy;
+import io.gridshare.chain.tx.TransactionOptions;
+import io.gridshare.chain.tx.TransactionSender;
 import io.gridshare.node.config.NodeConfig;
+import io.gridshare.node.payment.NodePaymentSettings;
+import io.gridshare.node.payment.NodePayments;
 import io.gridshare.node.config.NodeConfigException;
 import io.gridshare.node.engine.BackendUnavailableException;
 import io.gridshare.node.engine.EngineConfig;
@@ -37,11 +44,20 @@ public final class NodeMain {
     private static final System.Logger LOG = System.getLogger(NodeMain.class.getName());
 
     /** A started node: its agent (links, engines) and its health endpoint. Close to stop both. */
-    public record RunningNode(NodeAgent agent, HealthServer health) implements AutoCloseable {
+    public record RunningNode(NodeAgent agent, HealthServer health, AutoCloseable payments) implements AutoCloseable {
+        public RunningNode(NodeAgent agent, HealthServer health) {
+            this(agent, health, () -> { });
+        }
+
         @Override
         public void close() {
             health.close();
             agent.close();
+            try {
+                payments.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "closing the node's settlement failed", e);
+            }
         }
     }
 
@@ -89,21 +105,58 @@ public final class NodeMain {
      */
     public static RunningNode start(NodeConfig config) throws IOException, BackendUnavailableException {
         LOG.log(Level.INFO, "starting node with " + config);
-        NodeKey key = config.loadKey();
-        List<InferenceEngine> engines = loadEngines(config);
+        org.web3j.crypto.Credentials credentials = config.loadCredentials();
+        NodeKey key = new NodeKey(credentials);
+        NodePayments payments = config.payment().enabled() ? payments(config.payment(), credentials) : null;
+        List<InferenceEngine> engines;
+        try {
+            engines = loadEngines(config);
+        } catch (IOException | BackendUnavailableException | RuntimeException e) {
+            if (payments != null) {
+                payments.close();
+            }
+            throw e;
+        }
         NodeAgent agent;
         try {
             NodeContext node = new NodeContext(key, engines, new SlotPool(config.slots()), deviceDiscovery(),
-                    config.pricePerToken(), version(), new NodeMetrics(), PaymentListener.IGNORE);
+                    config.pricePerToken(), version(), new NodeMetrics(),
+                    payments == null ? PaymentListener.IGNORE : payments);
             agent = NodeAgent.startOwningEngines(node, config.gateways(), config.link());
         } catch (RuntimeException e) {
             engines.forEach(InferenceEngine::close);
+            if (payments != null) {
+                payments.close();
+            }
             throw e;
         }
         try {
-            return new RunningNode(agent, HealthServer.start(agent, "0.0.0.0", config.healthPort()));
+            return new RunningNode(agent, HealthServer.start(agent, "0.0.0.0", config.healthPort()),
+                    payments == null ? () -> { } : payments);
         } catch (IOException | RuntimeException e) {
             agent.close();
+            if (payments != null) {
+                payments.close();
+            }
+            throw e;
+        }
+    }
+
+    /** The node's settlement: vouchers verified against the chain, redeemed in batches with the node key. */
+    static NodePayments payments(NodePaymentSettings settings, org.web3j.crypto.Credentials credentials) {
+        ChainConnection chain = ChainConnection.connect(settings.rpcUrl().orElseThrow());
+        try {
+            PaymentChannelsClient channels = new PaymentChannelsClient(chain,
+                    new TransactionSender(chain, credentials, TransactionOptions.defaults()),
+                    settings.paymentChannels().orElseThrow());
+            NodePayments payments = new NodePayments(channels, credentials.getAddress(), settings.settlementDir(),
+                    new SettlementPolicy(settings.minRedeemable(), java.math.BigDecimal.ZERO, java.math.BigDecimal.ONE,
+                            50, 65_000, 20_000), settings.settleInterval());
+            LOG.log(Level.INFO, "payments: vouchers kept in " + settings.settlementDir() + ", PaymentChannels "
+                    + channels.address() + " on chain " + chain.chainId());
+            return payments;
+        } catch (RuntimeException e) {
+            chain.close();
             throw e;
         }
     }

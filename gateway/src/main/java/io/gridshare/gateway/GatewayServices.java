@@ -42,6 +42,7 @@ public final class GatewayServices implements AutoCloseable {
         this.settings = settings;
         this.placement = placement;
         this.links = new LinkRegistry(settings, placement, stakeCheck, observer);
+        meter.useLinks(links::local);
         this.remote = remoteChannels.apply(links);
         NodeChannels channels = node -> route(node, remote);
         this.jobs = new JobCoordinator(settings, placement, channels, meter, observer);

@@ -102,6 +102,11 @@ public final class SettlementService implements AutoCloseable {
         return store.latest(channelId);
     }
 
+    /** The latest accepted voucher of every channel. */
+    public List<Voucher> all() {
+        return store.all();
+    }
+
     /** Redeems the batches the policy deems worth it (and every closing channel); returns what was redeemed. */
     public List<Redemption> settle() {
         return settle(false);

@@ -4,6 +4,7 @@ import io.gridshare.node.engine.EngineConfig;
 import io.gridshare.node.link.GatewayAddress;
 import io.gridshare.node.link.LinkSettings;
 import io.gridshare.node.link.NodeKey;
+import io.gridshare.node.payment.NodePaymentSettings;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -39,10 +40,13 @@ import org.web3j.crypto.WalletUtils;
  * @param healthPort {@code GRIDSHARE_NODE_HEALTH_PORT}: /health and /metrics; default 8081, 0 for any free port
  * @param link {@code GRIDSHARE_NODE_TLS} (true/false, default false), {@code GRIDSHARE_NODE_TLS_TRUST_CERTS}
  *     (PEM file), {@code GRIDSHARE_NODE_KEEPALIVE_SECONDS} (default 30)
+ * @param payment {@code GRIDSHARE_NODE_CHAIN_RPC_URL}, {@code GRIDSHARE_NODE_PAYMENT_CHANNELS},
+ *     {@code GRIDSHARE_NODE_SETTLEMENT_DIR}, {@code GRIDSHARE_NODE_SETTLE_INTERVAL_SECONDS},
+ *     {@code GRIDSHARE_NODE_MIN_REDEEMABLE} (see {@link NodePaymentSettings})
  */
 public record NodeConfig(List<GatewayAddress> gateways, Path keystore, String keystorePassword, Path modelsDir,
                          List<String> models, BigInteger pricePerToken, int slots, EngineConfig.Backend backend,
-                         int healthPort, LinkSettings link) {
+                         int healthPort, LinkSettings link, NodePaymentSettings payment) {
 
     public static final String GATEWAYS = "GRIDSHARE_NODE_GATEWAYS";
     public static final String KEYSTORE = "GRIDSHARE_NODE_KEYSTORE";
@@ -70,6 +74,7 @@ public record NodeConfig(List<GatewayAddress> gateways, Path keystore, String ke
         Objects.requireNonNull(pricePerToken, "pricePerToken");
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(link, "link");
+        Objects.requireNonNull(payment, "payment");
     }
 
     /** Reads the configuration of this process (system properties, environment, config file). */
@@ -111,13 +116,15 @@ public record NodeConfig(List<GatewayAddress> gateways, Path keystore, String ke
             problems.add(TLS_TRUST_CERTS + ": cannot read " + trust + "; give a PEM file of CA certificates");
         }
         int keepAlive = r.integer(KEEPALIVE_SECONDS, 30, 10, 86_400);
+        NodePaymentSettings payment = r.payment();
 
         if (!problems.isEmpty()) {
             throw new NodeConfigException(problems);
         }
         LinkSettings link = LinkSettings.defaults().withTls(tls, trust)
                 .withKeepAlive(Duration.ofSeconds(keepAlive), LinkSettings.defaults().keepAliveTimeout());
-        return new NodeConfig(gateways, keystore, password, modelsDir, models, price, slots, backend, healthPort, link);
+        return new NodeConfig(gateways, keystore, password, modelsDir, models, price, slots, backend, healthPort, link,
+                payment);
     }
 
     /** {@code GRIDSHARE_NODE_HEALTH_PORT} → {@code gridshare.node.health.port}. */
@@ -153,13 +160,18 @@ public record NodeConfig(List<GatewayAddress> gateways, Path keystore, String ke
      * @throws NodeConfigException when the file is missing or unreadable, or the password is wrong
      */
     public NodeKey loadKey() {
+        return new NodeKey(loadCredentials());
+    }
+
+    /** The node key's credentials (they also sign the node's redeem transactions). */
+    public org.web3j.crypto.Credentials loadCredentials() {
         if (!Files.isRegularFile(keystore)) {
             throw new NodeConfigException(List.of(KEYSTORE + ": no file at " + keystore.toAbsolutePath()
                     + "; create a key with any Ethereum wallet tool (a web3j/geth JSON keystore) and point "
                     + KEYSTORE + " at it"));
         }
         try {
-            return new NodeKey(WalletUtils.loadCredentials(keystorePassword, keystore.toFile()));
+            return WalletUtils.loadCredentials(keystorePassword, keystore.toFile());
         } catch (CipherException e) {
             throw new NodeConfigException(KEYSTORE + ": cannot decrypt " + keystore + " (" + e.getMessage()
                     + "); check " + KEYSTORE_PASSWORD_FILE + " or " + KEYSTORE_PASSWORD, e);
@@ -174,7 +186,8 @@ public record NodeConfig(List<GatewayAddress> gateways, Path keystore, String ke
         return "NodeConfig[gateways=" + gateways + ", keystore=" + keystore + ", keystorePassword=***, modelsDir="
                 + modelsDir + ", models=" + models + ", pricePerToken=" + pricePerToken + ", slots=" + slots
                 + ", backend=" + backend.name().toLowerCase(Locale.ROOT) + ", healthPort=" + healthPort + ", tls="
-                + link.tls() + "]";
+                + link.tls() + ", payment=" + (payment.enabled() ? payment.paymentChannels().get() + " via "
+                + payment.rpcUrl().get() + ", settlement in " + payment.settlementDir() : "off") + "]";
     }
 
     /** Reads and checks single settings, collecting problems instead of stopping at the first. */
@@ -316,6 +329,34 @@ public record NodeConfig(List<GatewayAddress> gateways, Path keystore, String ke
                     yield fallback;
                 }
             };
+        }
+
+        NodePaymentSettings payment() {
+            NodePaymentSettings d = NodePaymentSettings.disabled();
+            String rpc = get(NodePaymentSettings.RPC_URL);
+            String contract = get(NodePaymentSettings.PAYMENT_CHANNELS);
+            if (contract != null && !contract.matches("0x[0-9a-fA-F]{40}")) {
+                problems.add(NodePaymentSettings.PAYMENT_CHANNELS + ": '" + contract
+                        + "' is not a 0x-prefixed 20-byte address");
+            }
+            if ((rpc == null) != (contract == null)) {
+                problems.add("set both " + NodePaymentSettings.RPC_URL + " and " + NodePaymentSettings.PAYMENT_CHANNELS
+                        + " to be paid (or neither to keep no vouchers)");
+            }
+            Path dir = path(NodePaymentSettings.SETTLEMENT_DIR, d.settlementDir().toString(), null);
+            int every = integer(NodePaymentSettings.SETTLE_INTERVAL_SECONDS, (int) d.settleInterval().toSeconds(), 1,
+                    30 * 86_400);
+            String min = get(NodePaymentSettings.MIN_REDEEMABLE);
+            BigInteger minRedeemable = d.minRedeemable();
+            if (min != null) {
+                if (min.matches("[0-9]+")) {
+                    minRedeemable = new BigInteger(min);
+                } else {
+                    problems.add(NodePaymentSettings.MIN_REDEEMABLE + ": '" + min + "' is not a whole number of base units");
+                }
+            }
+            return new NodePaymentSettings(java.util.Optional.ofNullable(rpc), java.util.Optional.ofNullable(contract),
+                    dir, Duration.ofSeconds(every), minRedeemable);
         }
 
         EngineConfig.Backend backend() {

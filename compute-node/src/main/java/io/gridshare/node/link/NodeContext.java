@@ -87,7 +87,8 @@ public final class NodeContext {
         return pricePerToken;
     }
 
-    PaymentListener payments() {
+    /** Where the gateways' vouchers go. */
+    public PaymentListener payments() {
         return payments;
     }
 

@@ -10,11 +10,11 @@ import io.gridshare.gateway.grid.HazelcastMembers;
 import io.gridshare.gateway.grid.LatencyTracker;
 import io.gridshare.gateway.grid.Scheduler;
 import io.gridshare.gateway.grid.routing.HazelcastJobRouter;
-import io.gridshare.gateway.job.CountingJobMeter;
 import io.gridshare.gateway.job.JobMeter;
 import io.gridshare.gateway.link.InMemoryNodeStakeCheck;
 import io.gridshare.gateway.link.NodeStakeCheck;
 import io.gridshare.gateway.observe.GatewayObserver;
+import io.gridshare.gateway.payment.GatewayPayments;
 import io.gridshare.gateway.placement.GridPlacement;
 import io.gridshare.gateway.placement.InMemoryPlacement;
 import io.gridshare.gateway.placement.Placement;
@@ -44,6 +44,7 @@ public class GatewayProducers {
     private HazelcastAvailabilityGrid grid;
     private HazelcastJobRouter router;
     private GatewayServices services;
+    private GatewayPayments payments;
 
     @Inject
     public GatewayProducers(Config config) {
@@ -111,11 +112,17 @@ public class GatewayProducers {
         }
     }
 
-    /** Counts tokens only; the payment-channel meter replaces this producer. */
+    /**
+     * The payment-channel meter when a chain is configured (docs/payments.md), else a meter that only
+     * counts ({@code gridshare.payment.enabled=false}: free mode).
+     */
     @Produces
     @ApplicationScoped
-    public JobMeter jobMeter() {
-        return new CountingJobMeter();
+    public synchronized JobMeter jobMeter() {
+        if (payments == null) {
+            payments = GatewayPayments.fromConfig(config, settings);
+        }
+        return payments.meter();
     }
 
     @Produces
@@ -140,6 +147,9 @@ public class GatewayProducers {
     synchronized void shutdown() {
         if (services != null) {
             services.close();
+        }
+        if (payments != null) {
+            payments.close();
         }
         if (router != null) {
             router.close();

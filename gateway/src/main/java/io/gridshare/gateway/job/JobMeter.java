@@ -9,4 +9,21 @@ public interface JobMeter {
 
     /** Opens the meter of one job, once the job is accepted and priced. */
     MeterSession open(JobQuote quote);
+
+    /**
+     * Opens the meter of one job that the meter may wake for a payment deadline.
+     *
+     * @throws io.grpc.StatusRuntimeException when the job may not run (e.g. its channel cannot pay)
+     */
+    default MeterSession open(JobQuote quote, PaymentEvents events) {
+        return open(quote);
+    }
+
+    /** The address tenants' vouchers pay (Accepted.payee); empty: the gateway id is reported. */
+    default java.util.Optional<String> payee() {
+        return java.util.Optional.empty();
+    }
+
+    /** Gives the meter the way to this member's node links (to pay nodes over them). */
+    default void useLinks(java.util.function.Function<String, java.util.Optional<NodeChannel>> links) {}
 }

@@ -35,6 +35,27 @@ public interface MeterSession {
     /** What the tenant owes for {@code tokens} delivered tokens. */
     BigInteger amountFor(long tokens);
 
+    /**
+     * The node finished and every token has been delivered: the PaymentDue for everything, sent
+     * once. The job then sends Completed only when {@link #paidFor} says the tenant has paid.
+     */
+    default Optional<PaymentDue> onLastToken(long deliveredTokens) {
+        return Optional.empty();
+    }
+
+    /** Whether the tenant's vouchers cover {@code deliveredTokens} (the whole job, before Completed). */
+    default boolean paidFor(long deliveredTokens) {
+        return true;
+    }
+
+    /**
+     * Whether the tenant let a payment run past its deadline; the job then ends with this status
+     * (FAILED_PRECONDITION "payment required ..."). Asked when {@link PaymentEvents#checkPayment()} fires.
+     */
+    default Optional<io.grpc.Status> overdue() {
+        return Optional.empty();
+    }
+
     /** The job ended, after its last token. */
     default void close(long deliveredTokens) {}
 }

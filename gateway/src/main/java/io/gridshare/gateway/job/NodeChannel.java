@@ -23,4 +23,7 @@ public interface NodeChannel {
 
     /** Stops the job on the node; no events for it follow. */
     void cancel(String jobId, String reason);
+
+    /** Sends the node a voucher of the gateway's channel to it (GatewayMessage.payment). */
+    default void pay(io.gridshare.proto.v1.Voucher voucher) {}
 }

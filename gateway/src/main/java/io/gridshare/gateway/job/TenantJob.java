@@ -75,6 +75,7 @@ public final class TenantJob {
     private BigInteger pricePerToken;
     private String modelHash;
     private long lastSendNanos;
+    private boolean finalDueSent;
 
     TenantJob(String jobId, String tenantId, GenerateRequest request, long seed, BigInteger maxPrice, int maxTokens,
               TenantSink sink, JobContext ctx) {
@@ -97,13 +98,27 @@ public final class TenantJob {
     synchronized void start(Placement.Selection.Reserved first) {
         modelHash = first.modelHash();
         pricePerToken = first.pricePerToken().add(ctx.settings().feePerToken());
-        meter = ctx.meter().open(new JobQuote(jobId, modelHash, pricePerToken, first.pricePerToken(),
-                request.hasChannel() ? request.getChannel() : null, ctx.settings().creditWindowTokens()));
+        try {
+            meter = ctx.meter().open(new JobQuote(jobId, modelHash, pricePerToken, first.pricePerToken(),
+                    request.hasChannel() ? request.getChannel() : null, ctx.settings().creditWindowTokens()),
+                    this::checkPayment);
+        } catch (StatusRuntimeException refused) {
+            // the channel cannot pay for this job: give the slot back and say what to do
+            ctx.placement().release(first);
+            state = State.FINISHED;
+            try {
+                sink.fail(refused.getStatus());
+            } catch (RuntimeException gone) {
+                LOG.log(Level.DEBUG, "tenant of job " + jobId + " went away before its refusal", gone);
+            }
+            ctx.jobEnded(this);
+            return;
+        }
         sink.send(GenerateServerMessage.newBuilder().setAccepted(Accepted.newBuilder()
                 .setJobId(jobId).setNodeId(first.nodeId()).setModelHash(modelHash)
                 .setPricePerToken(amount(pricePerToken))
                 .setCreditWindowTokens(ctx.settings().creditWindowTokens())
-                .setPayee(ctx.settings().gatewayId())
+                .setPayee(ctx.meter().payee().orElse(ctx.settings().gatewayId()))
                 .setSeed(seed)).build());
         ctx.observer().streamOpened();
         runOn(first);
@@ -287,9 +302,18 @@ public final class TenantJob {
                     break; // waiting for a voucher
                 }
                 int n = (int) Math.min(Math.min(pending.size(), ctx.settings().maxTokensPerMessage()), allowed);
+                String producer = pending.peek().nodeId();
+                // one message holds one node's tokens: the meter pays each node for exactly its own
+                int sameNode = 0;
+                for (PendingToken p : pending) {
+                    if (sameNode == n || !p.nodeId().equals(producer)) {
+                        break;
+                    }
+                    sameNode++;
+                }
+                n = sameNode;
                 Tokens.Builder b = Tokens.newBuilder().setIndex(delivered);
                 StringBuilder text = new StringBuilder();
-                String producer = pending.peek().nodeId();
                 for (int i = 0; i < n; i++) {
                     PendingToken p = pending.poll();
                     b.addTokenIds(p.tokenId()).addLogProbs(p.logProb());
@@ -307,7 +331,14 @@ public final class TenantJob {
                 }
             }
             if (state == State.NODE_DONE && pending.isEmpty()) {
-                complete();
+                if (!finalDueSent) {
+                    finalDueSent = true;
+                    meter.onLastToken(delivered)
+                            .ifPresent(d -> sink.send(GenerateServerMessage.newBuilder().setPaymentDue(d).build()));
+                }
+                if (meter.paidFor(delivered)) {
+                    complete();
+                } // else Completed waits for the voucher (onVoucher drains again) or the payment deadline
             }
         } catch (RuntimeException e) {
             // the tenant's transport failed under us: nothing more can reach it
@@ -349,6 +380,17 @@ public final class TenantJob {
             r.setChannel(request.getChannel());
         }
         return r.build();
+    }
+
+    /** The meter's payment deadline passed: if the tenant still has not paid, the job ends. */
+    private synchronized void checkPayment() {
+        if (state == State.FINISHED || meter == null) {
+            return;
+        }
+        meter.overdue().ifPresent(status -> {
+            stopNode("payment required");
+            finishWithError(status);
+        });
     }
 
     /** A voucher from the tenant; may let held-back tokens go. */

@@ -344,6 +344,13 @@ public final class NodeSession implements StreamObserver<NodeMessage>, NodeChann
         }
     }
 
+    @Override
+    public void pay(io.gridshare.proto.v1.Voucher voucher) {
+        if (state == State.LINKED) {
+            send(GatewayMessage.newBuilder().setPayment(voucher).build());
+        }
+    }
+
     /** Jobs running on this node now. */
     public int activeJobs() {
         return jobs.size();

@@ -1,0 +1,112 @@
+package io.gridshare.gateway.payment;
+
+import io.gridshare.chain.contracts.GridshareContracts;
+import io.gridshare.chain.contracts.PaymentChannelsClient;
+import io.gridshare.chain.local.LocalChain;
+import io.gridshare.chain.settlement.SettlementPolicy;
+import io.gridshare.chain.tx.TransactionOptions;
+import io.gridshare.chain.tx.TransactionSender;
+import io.gridshare.gateway.GatewayServices;
+import io.gridshare.gateway.config.GatewaySettings;
+import io.gridshare.gateway.grpc.GrpcServer;
+import io.gridshare.gateway.link.InMemoryNodeStakeCheck;
+import io.gridshare.gateway.observe.GatewayObserver;
+import io.gridshare.gateway.placement.InMemoryPlacement;
+import io.gridshare.node.engine.InferenceEngine;
+import io.gridshare.node.link.GatewayAddress;
+import io.gridshare.node.link.LinkSettings;
+import io.gridshare.node.link.NodeAgent;
+import io.gridshare.node.link.NodeContext;
+import io.gridshare.node.link.NodeKey;
+import io.gridshare.node.link.NodeMetrics;
+import io.gridshare.node.link.SlotPool;
+import io.gridshare.node.payment.NodePayments;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.web3j.crypto.Credentials;
+
+/**
+ * One paid gateway (real gRPC server on loopback, {@link GatewayPayments} over the local chain) and one
+ * real compute node (the CPU engine on stories260K, {@link NodePayments} verifying and storing the
+ * gateway's vouchers) that dials it. Account 1 is the gateway's key, account 3 the node's.
+ */
+final class PaidNetwork implements AutoCloseable {
+
+    static final BigInteger NODE_PRICE = BigInteger.valueOf(1_000);
+    static final BigInteger FEE = BigInteger.valueOf(250);
+    static final BigInteger TENANT_PRICE = NODE_PRICE.add(FEE);
+    static final int WINDOW = 8;
+    static final BigInteger NODE_CHANNEL_DEPOSIT = BigInteger.valueOf(1_000_000);
+
+    final LocalChain chain;
+    final Credentials gatewayKey;
+    final Credentials nodeKey;
+    final GatewayPayments payments;
+    final GatewayServices services;
+    final GrpcServer grpc;
+    final NodePayments nodePayments;
+    final NodeAgent node;
+    final Path gatewayDir;
+    private final InMemoryNodeStakeCheck stakes;
+
+    PaidNetwork(LocalChain chain, InferenceEngine engine, Path gatewayDir, Path nodeDir, Duration paymentTimeout) {
+        this.chain = chain;
+        this.gatewayDir = gatewayDir;
+        this.gatewayKey = chain.account(1);
+        this.nodeKey = chain.account(3);
+        GatewaySettings d = GatewaySettings.defaults();
+        GatewaySettings settings = new GatewaySettings(d.gatewayId(), chain.deployment().chainId(), "127.0.0.1", 0,
+                d.maxInboundMessageBytes(), d.maxPromptChars(), d.maxTokensLimit(), 16, d.maxTokensPerMessage(),
+                d.maxFailovers(), Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofSeconds(30), FEE, WINDOW);
+        payments = GatewayPayments.paid(contracts(), gatewayKey, PaymentSettings.defaults(gatewayDir)
+                .withPaymentTimeout(paymentTimeout).withNodeChannel(NODE_CHANNEL_DEPOSIT, BigInteger.valueOf(100_000)),
+                WINDOW);
+        stakes = new InMemoryNodeStakeCheck(BigInteger.ONE).stake(nodeKey.getAddress(), BigInteger.TEN);
+        services = new GatewayServices(settings, new InMemoryPlacement("member-1"), stakes, payments.meter(),
+                GatewayObserver.NOOP, GatewayServices.STANDALONE);
+        grpc = new GrpcServer("127.0.0.1", 0, settings.maxInboundMessageBytes(), services.grpcServices()).start();
+        nodePayments = new NodePayments(channelsAs(nodeKey), nodeKey.getAddress(), nodeDir, SettlementPolicy.always(),
+                null);
+        node = startNode(nodeKey, engine, nodePayments);
+    }
+
+    /** A further real node with its own key and settlement, linked to the gateway. */
+    NodeAgent startNode(Credentials key, InferenceEngine engine, NodePayments payments) {
+        stakes.stake(key.getAddress(), BigInteger.TEN);
+        NodeContext context = new NodeContext(new NodeKey(key), List.of(engine), new SlotPool(2), List::of,
+                NODE_PRICE, "test", new NodeMetrics(), payments);
+        return NodeAgent.start(context, List.of(GatewayAddress.parse("127.0.0.1:" + grpc.port())),
+                LinkSettings.defaults().withReconnect(Duration.ofMillis(50), Duration.ofMillis(200),
+                        Duration.ofMillis(200)));
+    }
+
+    GridshareContracts contracts() {
+        return GridshareContracts.as(chain.connection(), chain.deployment(), chain.account(0),
+                TransactionOptions.defaults());
+    }
+
+    PaymentChannelsClient channelsAs(Credentials key) {
+        return new PaymentChannelsClient(chain.connection(),
+                new TransactionSender(chain.connection(), key, TransactionOptions.defaults()),
+                chain.deployment().paymentChannels());
+    }
+
+    String target() {
+        return "127.0.0.1:" + grpc.port();
+    }
+
+    NodePayer nodePayer() {
+        return payments.nodePayer().orElseThrow();
+    }
+
+    @Override
+    public void close() {
+        node.close();
+        grpc.close();
+        services.close();
+        payments.close();
+        nodePayments.close();
+    }
+}
