@@ -18,6 +18,8 @@ public record EngineConfig(int slots, Backend backend, int cudaDevice, int cpuTh
 
     /** System property choosing the backend: {@code auto}, {@code cuda} or {@code cpu}. */
     public static final String BACKEND_PROPERTY = "gridshare.node.backend";
+    /** Environment variable read when {@link #BACKEND_PROPERTY} is not set. */
+    public static final String BACKEND_ENV = "GRIDSHARE_NODE_BACKEND";
 
     /** The backend choice. */
     public enum Backend {
@@ -56,11 +58,14 @@ public record EngineConfig(int slots, Backend backend, int cudaDevice, int cpuTh
     }
 
     /**
-     * {@code slots} slots; the backend from the system property {@value #BACKEND_PROPERTY}
-     * (default {@code auto}); device 0; all processors; 64 MiB kept free.
+     * {@code slots} slots; the backend from the system property {@value #BACKEND_PROPERTY}, else
+     * the environment variable {@value #BACKEND_ENV}, else {@code auto}; device 0; all
+     * processors; 64 MiB kept free.
      */
     public static EngineConfig defaults(int slots) {
-        return new EngineConfig(slots, Backend.parse(System.getProperty(BACKEND_PROPERTY, "auto")), 0, 0, 64L << 20);
+        String env = System.getenv(BACKEND_ENV);
+        String choice = System.getProperty(BACKEND_PROPERTY, env == null || env.isBlank() ? "auto" : env);
+        return new EngineConfig(slots, Backend.parse(choice), 0, 0, 64L << 20);
     }
 
     public EngineConfig withBackend(Backend b) {

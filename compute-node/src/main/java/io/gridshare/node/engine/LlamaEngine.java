@@ -252,6 +252,7 @@ final class LlamaEngine implements InferenceEngine {
             Throwable error = null;
             List<Integer> emitted = request.emittedTokens();
             int generated = emitted.size();
+            generatedCount = generated;
             try {
                 int prev = prompt[prompt.length - 1];
                 Utf8Assembler utf8 = new Utf8Assembler();
