@@ -81,7 +81,12 @@ public record GatewayMember(String name, int httpPort, int grpcPort, int hazelca
         p.put("gridshare.payment.enabled", "true");
         p.put("gridshare.payment.credit-window-tokens", Integer.toString(settings.creditWindowTokens()));
         p.put("gridshare.gateway.payment-timeout", settings.paymentTimeout().toString());
-        p.put("gridshare.gateway.settlement-dir", stateDir.resolve("settlement").resolve(name).toString());
+        p.put("gridshare.gateway.keystore", key.keystore().toString());
+        p.put("gridshare.gateway.keystore-password-file", key.passphraseFile().toString());
+        p.put("gridshare.payment.settlement-dir", stateDir.resolve("settlement").resolve(name).toString());
+        // redeem every voucher within seconds, so the demo and the tests see the money move
+        p.put("gridshare.payment.settle-interval", "PT2S");
+        p.put("gridshare.payment.min-redeemable", "1");
         // stakes: read from NodeRegistry where the gateway build can, else the same amounts the
         // launcher staked on chain, listed in the configuration
         p.put("gridshare.stake.source", System.getProperty("gridshare.local.stake-source", "in-memory"));

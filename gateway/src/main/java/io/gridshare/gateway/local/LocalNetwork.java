@@ -130,7 +130,7 @@ public final class LocalNetwork implements AutoCloseable {
                     + g.hazelcastPort() + " payee " + g.key().address() + " (cluster " + clusterName + ")");
         }
         for (NodeMember n : nodes) {
-            processes.put(n.name(), track(n.start(n.properties(gateways, settings, state), logs)));
+            processes.put(n.name(), track(n.start(n.properties(gateways, settings, state, d), logs)));
         }
         for (NodeMember n : nodes) {
             n.awaitReady(processes.get(n.name()), READY_TIMEOUT);

@@ -29,7 +29,8 @@ public record NodeMember(String name, int healthPort, DevKey key, DevKey operato
     }
 
     /** The node's configuration, as the {@code gridshare.node.*} system properties NodeConfig reads. */
-    public Map<String, String> properties(List<GatewayMember> gateways, LocalNetworkSettings settings, Path stateDir) {
+    public Map<String, String> properties(List<GatewayMember> gateways, LocalNetworkSettings settings, Path stateDir,
+                                          io.gridshare.chain.Deployment deployment) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put(NodeConfig.propertyName(NodeConfig.GATEWAYS), String.join(",", gateways.stream()
                 .map(GatewayMember::grpcTarget).toList()));
@@ -42,6 +43,10 @@ public record NodeMember(String name, int healthPort, DevKey key, DevKey operato
         p.put(NodeConfig.propertyName(NodeConfig.BACKEND), settings.backend());
         p.put(NodeConfig.propertyName(NodeConfig.HEALTH_PORT), Integer.toString(healthPort));
         p.put("gridshare.node.settlement.dir", stateDir.resolve("settlement").resolve(name).toString());
+        p.put("gridshare.node.chain.rpc.url", deployment.rpcUrl());
+        p.put("gridshare.node.payment.channels", deployment.paymentChannels());
+        p.put("gridshare.node.settle.interval.seconds", "2");
+        p.put("gridshare.node.min.redeemable", "1");
         return p;
     }
 
