@@ -256,17 +256,20 @@ public final class LocalNetwork implements AutoCloseable {
 
     /**
      * Moves the protocol fees PaymentChannels accrued in GRID to the treasury (the contract reverts
-     * when there is nothing to collect, so this only sends the transaction when there is).
+     * when there is nothing to collect, so this only sends the transaction when there is; one base
+     * unit always stays in the contract).
      *
      * @return the amount moved
      */
     public BigInteger collectFees() {
         var channels = contracts(chain.account(0)).paymentChannels();
         BigInteger accrued = channels.accruedFees(chain.deployment().gridToken());
-        if (accrued.signum() > 0) {
-            channels.collectFees(chain.deployment().gridToken());
+        if (accrued.compareTo(BigInteger.ONE) <= 0) {
+            return BigInteger.ZERO;
         }
-        return accrued;
+        // the contract keeps one base unit so its storage slot never returns to zero
+        channels.collectFees(chain.deployment().gridToken());
+        return accrued.subtract(BigInteger.ONE);
     }
 
     /** Closes a tenant's channel: startClose, anvil time travel past the challenge period, finalizeClose. */
