@@ -87,12 +87,15 @@ public record GatewayMember(String name, int httpPort, int grpcPort, int hazelca
         // redeem every voucher within seconds, so the demo and the tests see the money move
         p.put("gridshare.payment.settle-interval", "PT2S");
         p.put("gridshare.payment.min-redeemable", "1");
-        // stakes: read from NodeRegistry where the gateway build can, else the same amounts the
-        // launcher staked on chain, listed in the configuration
-        p.put("gridshare.stake.source", System.getProperty("gridshare.local.stake-source", "in-memory"));
-        p.put("gridshare.stake.minimum", settings.nodeStake().toString());
-        p.put("gridshare.stake.in-memory.stakes", String.join(",", nodeStakes.entrySet().stream()
-                .map(e -> e.getKey() + "=" + e.getValue()).toList()));
+        // stakes: admitted by their NodeRegistry stake on the local chain, as in production; the
+        // in-memory source stays available for runs without a chain view
+        String stakeSource = System.getProperty("gridshare.local.stake-source", "chain");
+        p.put("gridshare.stake.source", stakeSource);
+        if (stakeSource.equals("in-memory")) {
+            p.put("gridshare.stake.minimum", settings.nodeStake().toString());
+            p.put("gridshare.stake.in-memory.stakes", String.join(",", nodeStakes.entrySet().stream()
+                    .map(e -> e.getKey() + "=" + e.getValue()).toList()));
+        }
         return p;
     }
 

@@ -64,6 +64,14 @@ public final class TestGrid implements AutoCloseable {
                 throw new IllegalStateException("members did not form one cluster of " + size + ": " + m.getCluster().getMembers());
             }
         }
+        // creating a map with indexes right after a join races the first partition migrations (an
+        // invocation on all partitions can then wait forever on a starved 2-core machine): let the
+        // partition table settle first
+        for (HazelcastInstance m : grid.members) {
+            m.getPartitionService().getPartitions();
+        }
+        org.awaitility.Awaitility.await("cluster safe").atMost(Duration.ofSeconds(90))
+                .until(() -> grid.members.stream().allMatch(m -> m.getPartitionService().isClusterSafe()));
         return grid;
     }
 
