@@ -61,6 +61,9 @@ public final class LocalNetwork implements AutoCloseable {
     private final Map<String, ChildJvm> processes = Collections.synchronizedMap(new LinkedHashMap<>());
     private final List<NodeMember> nodes = new ArrayList<>();
     private Map<String, String> gatewayProperties0 = Map.of();
+    // settings one member has and the others must not (its OpenAI sessions pay its own address)
+    private final Map<String, Map<String, String>> memberOnly = new LinkedHashMap<>();
+    private String openAiApiKey;
     /** Stops what was started when the JVM exits (Ctrl-C), even half-way through {@link #start}. */
     private final Thread shutdownHook;
 
@@ -117,12 +120,16 @@ public final class LocalNetwork implements AutoCloseable {
         gateways.add(GatewayMember.withFreePorts("gateway-a", DevKey.write(GATEWAY_A, "gateway-a", keys)));
         gateways.add(GatewayMember.withFreePorts("gateway-b", DevKey.write(GATEWAY_B, "gateway-b", keys)));
         String clusterName = "gridshare-local-" + UUID.randomUUID().toString().substring(0, 8);
+        memberOnly.put(gateways.getFirst().name(),
+                Map.of("gridshare.openai.sessions-file", openAiSession(gateways.getFirst(), state).toString()));
         for (GatewayMember g : gateways) {
             Map<String, String> props = g.properties(gateways, clusterName, d, settings, state, stakes);
             if (gatewayProperties0.isEmpty()) {
                 gatewayProperties0 = props;
             }
-            processes.put(g.name(), track(g.start(props, logs)));
+            Map<String, String> own = new LinkedHashMap<>(props);
+            own.putAll(memberOnly.getOrDefault(g.name(), Map.of()));
+            processes.put(g.name(), track(g.start(own, logs)));
         }
         for (GatewayMember g : gateways) {
             g.awaitReady(processes.get(g.name()), READY_TIMEOUT);
@@ -193,6 +200,7 @@ public final class LocalNetwork implements AutoCloseable {
         Map<String, String> props = new LinkedHashMap<>(gatewayProperties0);
         props.putAll(member.properties(gateways, gatewayProperties0.get("gridshare.grid.cluster-name"),
                 chain.deployment(), settings, settings.stateDir(), parseStakes(gatewayProperties0)));
+        props.putAll(memberOnly.getOrDefault(name, Map.of()));
         ChildJvm fresh = track(member.start(props, settings.stateDir().resolve("logs")));
         processes.put(name, fresh);
         member.awaitReady(fresh, READY_TIMEOUT);
@@ -208,6 +216,41 @@ public final class LocalNetwork implements AutoCloseable {
             }
         }
         return stakes;
+    }
+
+    /**
+     * Gives OpenAI clients a budget on {@code gateway}: the file tenant opens a channel to the member's
+     * address whose vouchers a fresh session key signs (docs/payments.md, "OpenAI clients on a paid
+     * gateway"), and the member learns the session from a sessions file. The deposit caps what the
+     * hot session key can ever pay.
+     */
+    private Path openAiSession(GatewayMember gateway, Path state) {
+        try {
+            Credentials session = Credentials.create(org.web3j.crypto.Keys.createEcKeyPair());
+            Credentials tenant = chain.account(FILE_TENANT);
+            ChannelKey channel = new ChannelManager(contracts(tenant), tenant, new InMemoryChannelLedger())
+                    .open(gateway.key().address(), settings.tenantDeposit(), session.getAddress(), false);
+            byte[] token = new byte[16];
+            new java.security.SecureRandom().nextBytes(token);
+            openAiApiKey = "gs-local-" + java.util.HexFormat.of().formatHex(token);
+            Path file = state.resolve("openai-sessions.properties");
+            Files.createDirectories(state);
+            Files.writeString(file, "# OpenAI clients of " + gateway.name() + " (local network only: a dev session key)\n"
+                    + "session.local.api-key=" + openAiApiKey + "\n"
+                    + "session.local.channel-id=" + channel.channelId() + "\n"
+                    + "session.local.private-key=" + org.web3j.utils.Numeric.toHexStringWithPrefixZeroPadded(
+                            session.getEcKeyPair().getPrivateKey(), 64) + "\n");
+            step(gateway.name(), "OpenAI session: channel " + channel.channelId() + " from "
+                    + tenant.getAddress() + " signed by session key " + session.getAddress());
+            return file;
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot set up the OpenAI session of " + gateway.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The bearer API key OpenAI clients use against the first gateway member. */
+    public String openAiApiKey() {
+        return openAiApiKey;
     }
 
     /** Opens a GRID channel from anvil account {@code tenant} to {@code payee}, vouchers signed by the same key. */
@@ -296,6 +339,9 @@ public final class LocalNetwork implements AutoCloseable {
                 .with(NetworkFile.GATEWAY_PAYEE, g.key().address())
                 .with(NetworkFile.TENANT_PRIVATE_KEY, org.web3j.utils.Numeric.toHexStringWithPrefixZeroPadded(chain.account(tenant).getEcKeyPair().getPrivateKey(), 64))
                 .with(NetworkFile.TENANT_CHANNEL_ID, tenantChannel.channelId().toString());
+        if (openAiApiKey != null) {
+            file = file.with("openai.api-key", openAiApiKey);
+        }
         for (int i = 0; i < nodes.size(); i++) {
             file = file.with("node." + i + ".key", nodes.get(i).key().address())
                     .with("node." + i + ".operator", nodes.get(i).operator().address())
@@ -401,10 +447,11 @@ public final class LocalNetwork implements AutoCloseable {
         out.println("Try it (Ctrl-C stops everything):");
         out.println("  java -jar proto/target/gridshare.jar generate --model stories260K \"Once upon a time\"");
         out.println("  java -jar proto/target/gridshare.jar channel status");
-        out.println("  curl -N " + g.httpBase() + "/v1/chat/completions -H 'Content-Type: application/json' -d '"
+        out.println("  curl -N " + g.httpBase() + "/v1/chat/completions -H 'Authorization: Bearer "
+                + network.openAiApiKey() + "' -H 'Content-Type: application/json' -d '"
                 + "{\"model\":\"stories260K\",\"stream\":true,\"max_tokens\":64,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"Once upon a time\"}]}'");
-        out.println("  python: OpenAI(base_url=\"" + g.httpBase() + "/v1\", api_key=\"local\")");
+        out.println("  python: OpenAI(base_url=\"" + g.httpBase() + "/v1\", api_key=\"" + network.openAiApiKey() + "\")");
         // runs until Ctrl-C: the network's shutdown hook stops the gateways, nodes and anvil
         new CountDownLatch(1).await();
     }
