@@ -94,6 +94,10 @@ public final class LocalNetwork implements AutoCloseable {
 
     private void startAll() {
         Path state = settings.stateDir();
+        // every run starts a fresh anvil whose channel ids repeat run after run (they encode payer,
+        // block and sequence), so vouchers, ledgers and keys kept from an earlier run would describe
+        // other channels: start from an empty state directory
+        forgetEarlierRun(state);
         Path logs = state.resolve("logs");
         Path keys = state.resolve("keys");
         long t0 = System.nanoTime();
@@ -251,6 +255,23 @@ public final class LocalNetwork implements AutoCloseable {
     /** The bearer API key OpenAI clients use against the first gateway member. */
     public String openAiApiKey() {
         return openAiApiKey;
+    }
+
+    private void forgetEarlierRun(Path state) {
+        for (String part : List.of("settlement", "keys", "logs", "openai-sessions.properties")) {
+            Path p = state.resolve(part);
+            if (!Files.exists(p)) {
+                continue;
+            }
+            try (var paths = Files.walk(p)) {
+                for (Path each : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(each);
+                }
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("cannot clear " + p + " left by an earlier run (" + e.getMessage()
+                        + "): delete it by hand and start again", e);
+            }
+        }
     }
 
     /** Opens a GRID channel from anvil account {@code tenant} to {@code payee}, vouchers signed by the same key. */
@@ -505,7 +526,16 @@ public final class LocalNetwork implements AutoCloseable {
                 network.step("chain", "  " + n.name() + " earned   " + after.get(n.key().address())
                         .subtract(before.get(n.key().address())));
             }
-            network.step("chain", "  gateway earned   " + after.get(g.key().address()).subtract(before.get(g.key().address())));
+            // the gateway's wallet also moved deposits into its channels to the nodes (refundable at
+            // close), so its earning is what the tenant channel paid it less what it owes the nodes
+            int feeBps = network.contracts(network.chain().account(0)).paymentChannels().feeBps();
+            BigInteger fromTenant = redeemed.subtract(redeemed.multiply(BigInteger.valueOf(feeBps))
+                    .divide(BigInteger.valueOf(10_000)));
+            BigInteger toNodes = s.nodePricePerToken().multiply(BigInteger.valueOf(result.completionTokens()));
+            network.step("chain", "  gateway earned   " + fromTenant.subtract(toNodes) + " (" + fromTenant
+                    + " from the tenant after the protocol fee, less " + toNodes + " in vouchers to the nodes; its wallet "
+                    + "also moved " + after.get(g.key().address()).subtract(before.get(g.key().address()))
+                    + " incl. deposits into node channels, refundable at close)");
             network.step("chain", "  protocol fee     " + after.get(treasury).subtract(before.get(treasury))
                     + " (to treasury " + treasury + ")");
             return result;
