@@ -79,6 +79,43 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /** The last lines of the process's log, for error messages. */
+    /**
+     * Polls {@code url} until it answers 200, failing fast when this process exits first.
+     *
+     * @param what how the waiting reads in an error, e.g. "ready" or "linked to a gateway"
+     * @throws IllegalStateException naming the last answer and ending with this process's log tail
+     */
+    public void awaitHttpOk(java.net.URI url, java.time.Duration timeout, String what) {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .connectTimeout(java.time.Duration.ofSeconds(2)).build();
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(url)
+                .timeout(java.time.Duration.ofSeconds(5)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "no answer";
+        while (System.nanoTime() < deadline) {
+            if (!isAlive()) {
+                throw new IllegalStateException(name + " exited before it was " + what + "; its log (" + log()
+                        + ") ends with:\n" + logTail());
+            }
+            try {
+                java.net.http.HttpResponse<String> response =
+                        http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+                last = response.statusCode() + " " + response.body();
+            } catch (IOException e) {
+                last = e.toString();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while waiting for " + name, e);
+            }
+            LocalNetwork.pause(java.time.Duration.ofMillis(250));
+        }
+        throw new IllegalStateException(name + " not " + what + " within " + timeout + " (last answer from " + url
+                + ": " + last + "); its log (" + log() + ") ends with:\n" + logTail());
+    }
+
     public String logTail() {
         try {
             List<String> lines = Files.readAllLines(log);

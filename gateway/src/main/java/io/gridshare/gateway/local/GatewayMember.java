@@ -1,11 +1,7 @@
 package io.gridshare.gateway.local;
 
 import io.gridshare.chain.Deployment;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -111,31 +107,6 @@ public record GatewayMember(String name, int httpPort, int grpcPort, int hazelca
      * @throws IllegalStateException with the member's log when it exits or is not ready in time
      */
     public void awaitReady(ChildJvm process, Duration timeout) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(httpBase() + "/health/ready"))
-                .timeout(Duration.ofSeconds(5)).build();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String last = "no answer";
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited before it was ready; its log (" + process.log()
-                        + ") ends with:\n" + process.logTail());
-            }
-            try {
-                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-                last = response.statusCode() + " " + response.body();
-            } catch (IOException e) {
-                last = e.toString();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("Interrupted while waiting for " + name, e);
-            }
-            LocalNetwork.pause(Duration.ofMillis(250));
-        }
-        throw new IllegalStateException(name + " not ready on " + httpBase() + "/health/ready within " + timeout
-                + " (last answer: " + last + "); its log (" + process.log() + ") ends with:\n" + process.logTail());
+        process.awaitHttpOk(URI.create(httpBase() + "/health/ready"), timeout, "ready");
     }
 }
