@@ -8,6 +8,7 @@ import io.gridshare.gateway.job.JobMeter;
 import io.gridshare.gateway.job.NodeChannel;
 import io.gridshare.gateway.job.NodeChannels;
 import io.gridshare.gateway.link.LinkRegistry;
+import io.gridshare.gateway.link.NodeLinks;
 import io.gridshare.gateway.link.NodeStakeCheck;
 import io.gridshare.gateway.observe.GatewayObserver;
 import io.gridshare.gateway.placement.Placement;
@@ -29,6 +30,7 @@ public final class GatewayServices implements AutoCloseable {
     private final InferenceService inference;
     private final NodeLinkService nodeLink;
     private final NodeChannels remote;
+    private final NodeLinks nodeLinks;
 
     /** No other gateway members: every node is linked here. */
     public static final Function<LinkRegistry, NodeChannels> STANDALONE = links -> node -> Optional.empty();
@@ -42,8 +44,10 @@ public final class GatewayServices implements AutoCloseable {
         this.settings = settings;
         this.placement = placement;
         this.links = new LinkRegistry(settings, placement, stakeCheck, observer);
-        meter.useLinks(links::local);
         this.remote = remoteChannels.apply(links);
+        // node vouchers go to the node's link on this member, else on the member the grid names
+        this.nodeLinks = new NodeLinks(links, remote);
+        meter.useLinks(nodeLinks);
         NodeChannels channels = node -> route(node, remote);
         this.jobs = new JobCoordinator(settings, placement, channels, meter, observer);
         this.inference = new InferenceService(jobs, observer, settings.feePerToken());
@@ -65,6 +69,11 @@ public final class GatewayServices implements AutoCloseable {
 
     public LinkRegistry links() {
         return links;
+    }
+
+    /** The way to any node's link, on this member or another: what the node payer sends vouchers through. */
+    public NodeLinks nodeLinks() {
+        return nodeLinks;
     }
 
     public JobCoordinator jobs() {

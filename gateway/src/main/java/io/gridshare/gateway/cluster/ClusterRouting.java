@@ -2,7 +2,10 @@ package io.gridshare.gateway.cluster;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
 import com.hazelcast.topic.ITopic;
+import io.gridshare.gateway.grid.HazelcastMembers;
+import io.gridshare.gateway.grid.NodeEntry;
 import io.gridshare.gateway.grid.routing.AssignHandler;
 import io.gridshare.gateway.grid.routing.JobEventListener;
 import io.gridshare.gateway.grid.routing.JobEventSink;
@@ -20,11 +23,19 @@ import io.gridshare.proto.v1.JobDone;
 import io.gridshare.proto.v1.JobFailed;
 import io.gridshare.proto.v1.JobTokens;
 import io.gridshare.proto.v1.NodeMessage;
+import io.gridshare.proto.v1.Voucher;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * Jobs whose node is linked to another gateway member. The requesting member (where the tenant is)
@@ -35,11 +46,19 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Events travel as serialized NodeMessage (JobTokens, JobDone, JobFailed), so the tenant's member
  * handles a remote job exactly as a local one.
+ *
+ * <p>The gateway's vouchers to a node belong to no job: the member that signed one finds the member
+ * holding the node's link in the grid ({@link #linkedElsewhere}) and hands it over through the router
+ * ({@link JobRouter#pay}), which answers whether the node was linked there. Each member announces the
+ * nodes that link to it on {@code gridshare.node-linked}, so that the others re-send what they owe them.
  */
 public final class ClusterRouting implements NodeChannels, AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(ClusterRouting.class.getName());
     static final String CREDIT_TOPIC_PREFIX = "gridshare.link-credit.";
+    static final String NODE_LINKED_TOPIC = "gridshare.node-linked";
+    /** How long a voucher waits for the member holding the node's link to say whether it sent it on. */
+    static final Duration PAY_TIMEOUT = Duration.ofSeconds(5);
 
     private final HazelcastInstance hazelcast;
     private final JobRouter router;
@@ -47,6 +66,11 @@ public final class ClusterRouting implements NodeChannels, AutoCloseable {
     private final Map<String, NodeChannel> served = new ConcurrentHashMap<>();
     private final UUID creditRegistration;
     private final ITopic<String> ownCredits;
+    private final UUID localMember;
+    private final IMap<String, NodeEntry> nodes;
+    private final ITopic<String> nodeLinked;
+    private final UUID nodeLinkedRegistration;
+    private final List<Consumer<String>> linkedElsewhereListeners = new CopyOnWriteArrayList<>();
 
     public ClusterRouting(HazelcastInstance hazelcast, JobRouter router, LinkRegistry links) {
         this.hazelcast = hazelcast;
@@ -61,6 +85,41 @@ public final class ClusterRouting implements NodeChannels, AutoCloseable {
                 ch.credit(parts[0], Integer.parseInt(parts[1]));
             }
         });
+        localMember = hazelcast.getCluster().getLocalMember().getUuid();
+        nodes = hazelcast.getMap(HazelcastMembers.NODES_MAP);
+        nodeLinked = hazelcast.getTopic(NODE_LINKED_TOPIC);
+        nodeLinkedRegistration = nodeLinked.addMessageListener(m -> {
+            if (!m.getPublishingMember().localMember()) {
+                linkedElsewhereListeners.forEach(l -> l.accept(m.getMessageObject()));
+            }
+        });
+        links.onLinked(nodeId -> {
+            try {
+                nodeLinked.publish(nodeId);
+            } catch (RuntimeException e) {
+                LOG.log(Level.DEBUG, "could not announce node " + nodeId + " to the other members", e);
+            }
+        });
+    }
+
+    @Override
+    public Optional<NodeChannel> linkedElsewhere(String nodeId) {
+        NodeEntry entry;
+        try {
+            entry = nodes.get(NodeEntry.canonicalNodeId(nodeId));
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, "grid not readable for node " + nodeId, e);
+            return Optional.empty();
+        }
+        if (entry == null || entry.ownerMember().equals(localMember)) {
+            return Optional.empty();
+        }
+        return Optional.of(new RoutedChannel(entry.ownerMember(), entry.nodeId()));
+    }
+
+    @Override
+    public void whenLinkedElsewhere(Consumer<String> listener) {
+        linkedElsewhereListeners.add(listener);
     }
 
     @Override
@@ -77,6 +136,7 @@ public final class ClusterRouting implements NodeChannels, AutoCloseable {
     public void close() {
         try {
             ownCredits.removeMessageListener(creditRegistration);
+            nodeLinked.removeMessageListener(nodeLinkedRegistration);
         } catch (RuntimeException e) {
             LOG.log(Level.DEBUG, "credit topic already gone", e);
         }
@@ -147,6 +207,22 @@ public final class ClusterRouting implements NodeChannels, AutoCloseable {
                 r.cancel();
             }
         }
+
+        /** Blocks the payer's thread (never a job's) until the owner answers, at most {@link #PAY_TIMEOUT}. */
+        @Override
+        public boolean pay(Voucher voucher) {
+            try {
+                return router.pay(owner, nodeId, voucher.toByteArray()).toCompletableFuture()
+                        .get(PAY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                LOG.log(Level.INFO, "gateway member {0} did not confirm a voucher for node {1}: {2}", owner, nodeId,
+                        e.toString());
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
     }
 
     private static void dispatch(byte[] event, NodeJobEvents events) {
@@ -213,6 +289,21 @@ public final class ClusterRouting implements NodeChannels, AutoCloseable {
             NodeChannel session = served.remove(jobId);
             if (session != null) {
                 session.cancel(jobId, "cancelled by the tenant's gateway member");
+            }
+        }
+
+        @Override
+        public boolean pay(String nodeId, byte[] voucher) {
+            Optional<NodeChannel> session = links.local(NodeEntry.canonicalNodeId(nodeId));
+            if (session.isEmpty()) {
+                return false;
+            }
+            try {
+                return session.get().pay(Voucher.parseFrom(voucher));
+            } catch (InvalidProtocolBufferException e) {
+                LOG.log(Level.WARNING, "unreadable voucher for node {0} from another member: {1}", nodeId,
+                        e.getMessage());
+                return false;
             }
         }
     }

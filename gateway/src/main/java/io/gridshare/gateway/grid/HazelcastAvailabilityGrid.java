@@ -140,9 +140,9 @@ public final class HazelcastAvailabilityGrid implements AvailabilityGrid {
             }
             for (NodeModel model : node.models()) {
                 byHash.merge(model.hash(),
-                        new ModelAvailability(model, 1, node.freeSlots(), node.pricePerToken()),
+                        new ModelAvailability(model, 1, node.freeSlots(), node.totalSlots(), node.pricePerToken()),
                         (a, b) -> new ModelAvailability(a.model(), a.nodes() + 1, a.freeSlots() + b.freeSlots(),
-                                cheaper(a, b)));
+                                a.totalSlots() + b.totalSlots(), cheaper(a, b)));
             }
         }
         return byHash.values().stream().sorted(Comparator.comparing(m -> m.model().name())).toList();

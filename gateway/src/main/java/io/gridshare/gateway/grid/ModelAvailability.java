@@ -8,7 +8,9 @@ import java.math.BigInteger;
  * @param model            hash, name and context length
  * @param nodes            live nodes that have it loaded
  * @param freeSlots        free slots over those nodes
+ * @param totalSlots       slots in total over those nodes (free or not)
  * @param minPricePerToken lowest price among nodes with a free slot (or among all, when none is free)
  */
-public record ModelAvailability(NodeModel model, int nodes, int freeSlots, BigInteger minPricePerToken) {
+public record ModelAvailability(NodeModel model, int nodes, int freeSlots, int totalSlots,
+                                BigInteger minPricePerToken) {
 }

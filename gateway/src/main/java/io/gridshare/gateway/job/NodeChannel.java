@@ -24,6 +24,13 @@ public interface NodeChannel {
     /** Stops the job on the node; no events for it follow. */
     void cancel(String jobId, String reason);
 
-    /** Sends the node a voucher of the gateway's channel to it (GatewayMessage.payment). */
-    default void pay(io.gridshare.proto.v1.Voucher voucher) {}
+    /**
+     * Sends the node a voucher of the gateway's channel to it (GatewayMessage.payment).
+     *
+     * @return true when the voucher was handed to a live link to the node; false when the node is not
+     *     linked there (any more): nothing was sent, the payer sends it again later
+     */
+    default boolean pay(io.gridshare.proto.v1.Voucher voucher) {
+        return false;
+    }
 }

@@ -9,10 +9,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The node links held by this gateway member: one {@link NodeSession} per linked node. Expires
@@ -27,6 +29,7 @@ public final class LinkRegistry implements AutoCloseable {
     private final Map<String, NodeSession> linked = new ConcurrentHashMap<>();
     private final ScheduledExecutorService timers;
     private final ExecutorService verifiers = Executors.newVirtualThreadPerTaskExecutor();
+    private final List<Consumer<String>> linkListeners = new CopyOnWriteArrayList<>();
 
     public LinkRegistry(GatewaySettings settings, Placement placement, NodeStakeCheck stakeCheck,
                         GatewayObserver observer) {
@@ -48,6 +51,15 @@ public final class LinkRegistry implements AutoCloseable {
         return Optional.ofNullable(linked.get(nodeId));
     }
 
+    /**
+     * Calls {@code listener} with the node id each time a node links to this member, once its Welcome is
+     * on the link (anything the listener sends the node follows it). Runs on the handshake's thread:
+     * return quickly.
+     */
+    public void onLinked(Consumer<String> listener) {
+        linkListeners.add(listener);
+    }
+
     public Collection<NodeSession> sessions() {
         return List.copyOf(linked.values());
     }
@@ -64,6 +76,18 @@ public final class LinkRegistry implements AutoCloseable {
                     "the node linked again on a new stream; this one is closed"), false);
         }
         observer.nodeLinked();
+    }
+
+    /** A session's node got its Welcome: tells the link listeners. */
+    void welcomed(NodeSession session) {
+        for (Consumer<String> listener : linkListeners) {
+            try {
+                listener.accept(session.nodeId());
+            } catch (RuntimeException e) {
+                System.getLogger(LinkRegistry.class.getName()).log(System.Logger.Level.WARNING,
+                        "a link listener failed for node " + session.nodeId(), e);
+            }
+        }
     }
 
     /** Forgets a closed session (if it is still the registered one) and takes it out of the grid. */

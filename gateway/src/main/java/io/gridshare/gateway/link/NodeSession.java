@@ -194,6 +194,7 @@ public final class NodeSession implements StreamObserver<NodeMessage>, NodeChann
             LOG.log(Level.INFO, "node {0} linked: {1} slots, models {2}", nodeId, hello.getTotalSlots(),
                     models.stream().map(LinkedNode.Model::name).toList());
             out.request(1);
+            registry.welcomed(this); // after Welcome: what the listeners send follows it on the link
         } catch (StakeCheckUnavailableException e) {
             close(Status.UNAVAILABLE.withDescription("cannot read the node's stake now: " + e.getMessage()
                     + "; reconnect later"), true);
@@ -345,10 +346,12 @@ public final class NodeSession implements StreamObserver<NodeMessage>, NodeChann
     }
 
     @Override
-    public void pay(io.gridshare.proto.v1.Voucher voucher) {
-        if (state == State.LINKED) {
-            send(GatewayMessage.newBuilder().setPayment(voucher).build());
+    public boolean pay(io.gridshare.proto.v1.Voucher voucher) {
+        if (state != State.LINKED) {
+            return false;
         }
+        send(GatewayMessage.newBuilder().setPayment(voucher).build());
+        return state == State.LINKED;
     }
 
     /** Jobs running on this node now. */

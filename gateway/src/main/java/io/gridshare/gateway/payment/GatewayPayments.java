@@ -67,7 +67,7 @@ public final class GatewayPayments implements AutoCloseable {
                 new SettlementPolicy(settings.minRedeemable(), BigDecimal.ZERO, BigDecimal.ONE, 50, 65_000, 20_000));
         NodePayer payer = new NodePayer(asGateway.paymentChannels(), asGateway.gridToken(), key,
                 settings.nodeChannelDeposit(), settings.nodeChannelTopUpBelow(), window,
-                settings.settlementDir().resolve("node-vouchers"));
+                settings.settlementDir().resolve("node-vouchers"), settings.nodeVoucherRedelivery());
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gridshare-payments");
             t.setDaemon(true);

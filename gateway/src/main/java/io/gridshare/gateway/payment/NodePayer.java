@@ -8,18 +8,21 @@ import io.gridshare.chain.settlement.VoucherStore;
 import io.gridshare.chain.voucher.Voucher;
 import io.gridshare.chain.voucher.Vouchers;
 import io.gridshare.gateway.job.NodeChannel;
+import io.gridshare.gateway.link.NodeLinks;
 import io.gridshare.proto.v1.Amount;
 import io.gridshare.proto.v1.ChannelRef;
 import java.lang.System.Logger.Level;
 import java.math.BigInteger;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.web3j.crypto.Credentials;
@@ -35,10 +38,19 @@ import org.web3j.crypto.Credentials;
  * {@code <settlement-dir>/node-vouchers}) before it is sent: after a restart the gateway continues
  * each node's cumulative amount instead of signing a lower one. Chain transactions run on one
  * thread, off the job threads.
+ *
+ * <p>A voucher reaches the node wherever its link is (this member, or another member through the
+ * cluster). Per node the payer remembers the highest amount handed to a live link; every
+ * {@code redeliverEvery}, and whenever a node links to any member, it sends the latest signed voucher
+ * again to each node that has not been handed it (vouchers are cumulative: a node ignores one that is
+ * not higher than what it holds). So the final voucher of a job reaches a node that was down or
+ * between links when it was signed, and one signed before a gateway restart reaches it after.
  */
 public final class NodePayer implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(NodePayer.class.getName());
+    /** How often vouchers not yet handed to a node's link are sent again, unless configured. */
+    public static final Duration DEFAULT_REDELIVERY = Duration.ofSeconds(3);
 
     private final PaymentChannelsClient channels;
     private final GridTokenClient token;
@@ -47,7 +59,7 @@ public final class NodePayer implements AutoCloseable {
     private final BigInteger topUpBelow;
     private final int voucherEveryTokens;
     private final VoucherStore signed;
-    private final ExecutorService chainThread = Executors.newSingleThreadExecutor(r -> {
+    private final ScheduledExecutorService chainThread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "gridshare-node-payer");
         t.setDaemon(true);
         return t;
@@ -64,6 +76,15 @@ public final class NodePayer implements AutoCloseable {
      */
     public NodePayer(PaymentChannelsClient channels, GridTokenClient token, Credentials gatewayKey, BigInteger deposit,
                      BigInteger topUpBelow, int voucherEveryTokens, Path directory) {
+        this(channels, token, gatewayKey, deposit, topUpBelow, voucherEveryTokens, directory, DEFAULT_REDELIVERY);
+    }
+
+    /**
+     * @param redeliverEvery how often a voucher not yet handed to its node's link is sent again
+     *     ({@code gridshare.payment.node-voucher-redelivery})
+     */
+    public NodePayer(PaymentChannelsClient channels, GridTokenClient token, Credentials gatewayKey, BigInteger deposit,
+                     BigInteger topUpBelow, int voucherEveryTokens, Path directory, Duration redeliverEvery) {
         this.channels = channels;
         this.token = token;
         this.gatewayKey = gatewayKey;
@@ -72,6 +93,8 @@ public final class NodePayer implements AutoCloseable {
         this.voucherEveryTokens = Math.max(1, voucherEveryTokens);
         this.signed = new VoucherStore(directory);
         restore();
+        long every = Math.max(10, redeliverEvery.toMillis());
+        chainThread.scheduleWithFixedDelay(this::redeliver, every, every, TimeUnit.MILLISECONDS);
     }
 
     /** Rebuilds each node's account from the vouchers signed before a restart (channel payee = node). */
@@ -86,6 +109,7 @@ public final class NodePayer implements AutoCloseable {
                         a.deposit = c.deposit();
                         a.owed = v.cumulativeAmount();
                         a.sent = v.cumulativeAmount();
+                        a.latest = proto(v);
                     }
                 }
             }
@@ -94,6 +118,27 @@ public final class NodePayer implements AutoCloseable {
 
     void useLinks(Function<String, Optional<NodeChannel>> lookup) {
         this.links = lookup;
+        if (lookup instanceof NodeLinks nodeLinks) {
+            nodeLinks.onLinked(this::nodeLinked);
+        }
+    }
+
+    /**
+     * {@code nodeId} linked to a gateway member (this one or another): its new link has been sent
+     * nothing yet, so it gets its latest voucher again, and so does every node still waiting for one.
+     */
+    public void nodeLinked(String nodeId) {
+        try {
+            chainThread.execute(() -> {
+                NodeAccount a = accounts.get(lower(nodeId));
+                if (a != null) {
+                    deliver(a, true);
+                }
+                redeliver();
+            });
+        } catch (RejectedExecutionException closed) {
+            // the payer is closed: nothing is sent any more
+        }
     }
 
     /** {@code nodeId} produced {@code tokens} more tokens at {@code nodePrice} each. */
@@ -150,6 +195,17 @@ public final class NodePayer implements AutoCloseable {
         return channelOf(nodeId).flatMap(signed::latest).map(Voucher::cumulativeAmount).orElse(BigInteger.ZERO);
     }
 
+    /** The highest voucher amount handed to {@code nodeId}'s link so far (cumulative; zero after a restart). */
+    public BigInteger deliveredTo(String nodeId) {
+        NodeAccount a = accounts.get(lower(nodeId));
+        if (a == null) {
+            return BigInteger.ZERO;
+        }
+        synchronized (a) {
+            return a.delivered;
+        }
+    }
+
     /** Waits until every voucher and chain transaction queued so far is done (for shutdown and tests). */
     public void flush() {
         try {
@@ -201,27 +257,64 @@ public final class NodePayer implements AutoCloseable {
             signed.put(v); // kept before it leaves: a restart continues from it
             synchronized (a) {
                 a.sent = amount;
+                a.latest = proto(v);
                 a.tokensSinceVoucher = 0;
             }
-            io.gridshare.proto.v1.Voucher proto = io.gridshare.proto.v1.Voucher.newBuilder()
-                    .setChannel(ChannelRef.newBuilder().setChainId(channels.domain().chainId())
-                            .setContract(channels.address()).setChannelId(channelId.toString()))
-                    .setCumulativeAmount(Amount.newBuilder().setBaseUnits(amount.toString()))
-                    .setSignature(ByteString.copyFrom(v.signature())).build();
-            Optional<NodeChannel> link = links.apply(a.nodeId);
-            if (link.isPresent()) {
-                link.get().pay(proto);
-            } else {
-                // the node gets the same (cumulative) amount in its next voucher, or redeems an older one
-                LOG.log(Level.INFO, "node {0} is not linked here; voucher for {1} kept for its next one",
-                        a.nodeId, amount);
-            }
+            deliver(a, false);
         } catch (RuntimeException e) {
             synchronized (a) {
                 a.opening = false;
             }
             LOG.log(Level.WARNING, "paying node " + a.nodeId + " failed (retried with its next tokens): " + e, e);
         }
+    }
+
+    /**
+     * On the chain thread: hands the node's latest voucher to its link, wherever that is, unless a link
+     * already took it ({@code again}: even then; a new link has been sent nothing). A node linked nowhere
+     * now gets it from {@link #redeliver} or {@link #nodeLinked}.
+     */
+    private void deliver(NodeAccount a, boolean again) {
+        io.gridshare.proto.v1.Voucher latest;
+        BigInteger amount;
+        synchronized (a) {
+            latest = a.latest;
+            amount = a.sent;
+            if (latest == null || !again && amount.compareTo(a.delivered) <= 0) {
+                return;
+            }
+        }
+        boolean handed;
+        try {
+            handed = links.apply(a.nodeId).map(link -> link.pay(latest)).orElse(false);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "sending node " + a.nodeId + " its voucher failed (sent again later): " + e, e);
+            handed = false;
+        }
+        synchronized (a) {
+            if (handed) {
+                a.delivered = a.delivered.max(amount);
+            } else if (!amount.equals(a.undeliveredReported)) {
+                a.undeliveredReported = amount;
+                LOG.log(Level.INFO, "node {0} is not linked to any gateway member now; its voucher for {1} goes"
+                        + " out again when it links", a.nodeId, amount);
+            }
+        }
+    }
+
+    /** On the chain thread: sends each node the voucher it has not been handed yet. */
+    private void redeliver() {
+        for (NodeAccount a : accounts.values()) {
+            deliver(a, false);
+        }
+    }
+
+    private io.gridshare.proto.v1.Voucher proto(Voucher v) {
+        return io.gridshare.proto.v1.Voucher.newBuilder()
+                .setChannel(ChannelRef.newBuilder().setChainId(channels.domain().chainId())
+                        .setContract(channels.address()).setChannelId(v.channelId().toString()))
+                .setCumulativeAmount(Amount.newBuilder().setBaseUnits(v.cumulativeAmount().toString()))
+                .setSignature(ByteString.copyFrom(v.signature())).build();
     }
 
     private static String lower(String s) {
@@ -234,6 +327,11 @@ public final class NodePayer implements AutoCloseable {
         BigInteger deposit = BigInteger.ZERO;
         BigInteger owed = BigInteger.ZERO;
         BigInteger sent = BigInteger.ZERO;
+        /** The highest amount handed to a live link of the node. */
+        BigInteger delivered = BigInteger.ZERO;
+        /** The signed voucher for {@link #sent}, as the node receives it. */
+        io.gridshare.proto.v1.Voucher latest;
+        BigInteger undeliveredReported;
         long tokensSinceVoucher;
         boolean opening;
 
@@ -242,9 +340,10 @@ public final class NodePayer implements AutoCloseable {
         }
     }
 
+    /** Stops re-sending, lets the queued payments finish, and closes the voucher store. */
     @Override
     public void close() {
-        chainThread.shutdown();
+        chainThread.shutdown(); // cancels the re-delivery schedule; queued payments still run
         try {
             chainThread.awaitTermination(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -30,11 +30,14 @@ import org.eclipse.microprofile.config.Config;
  * @param keystorePasswordFile {@code gridshare.gateway.keystore-password-file}
  * @param devPrivateKey {@code gridshare.gateway.private-key}: a raw key instead of a keystore, for
  *     the local network only (anvil's well-known accounts)
+ * @param nodeVoucherRedelivery {@code gridshare.payment.node-voucher-redelivery}: how often a voucher
+ *     the gateway signed for a node, but could not hand to the node's link yet, is sent again
  */
 public record PaymentSettings(boolean enabled, Duration paymentTimeout, Duration channelCheckTtl, Path settlementDir,
                               Duration settleInterval, BigInteger minRedeemable, BigInteger nodeChannelDeposit,
                               BigInteger nodeChannelTopUpBelow, Optional<Path> keystore,
-                              Optional<Path> keystorePasswordFile, Optional<String> devPrivateKey) {
+                              Optional<Path> keystorePasswordFile, Optional<String> devPrivateKey,
+                              Duration nodeVoucherRedelivery) {
 
     public static final String ENABLED = "gridshare.payment.enabled";
     public static final String PAYMENT_TIMEOUT = "gridshare.gateway.payment-timeout";
@@ -47,6 +50,7 @@ public record PaymentSettings(boolean enabled, Duration paymentTimeout, Duration
     public static final String KEYSTORE = "gridshare.gateway.keystore";
     public static final String KEYSTORE_PASSWORD_FILE = "gridshare.gateway.keystore-password-file";
     public static final String PRIVATE_KEY = "gridshare.gateway.private-key";
+    public static final String NODE_VOUCHER_REDELIVERY = "gridshare.payment.node-voucher-redelivery";
 
     private static final BigInteger GRID = BigInteger.TEN.pow(18);
 
@@ -54,17 +58,25 @@ public record PaymentSettings(boolean enabled, Duration paymentTimeout, Duration
     public static PaymentSettings defaults(Path settlementDir) {
         return new PaymentSettings(true, Duration.ofSeconds(10), Duration.ofSeconds(5), settlementDir,
                 Duration.ofMinutes(10), GRID, GRID.multiply(BigInteger.valueOf(100)), GRID.multiply(BigInteger.TEN),
-                Optional.empty(), Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), Optional.empty(), NodePayer.DEFAULT_REDELIVERY);
     }
 
     public PaymentSettings withPaymentTimeout(Duration timeout) {
         return new PaymentSettings(enabled, timeout, channelCheckTtl, settlementDir, settleInterval, minRedeemable,
-                nodeChannelDeposit, nodeChannelTopUpBelow, keystore, keystorePasswordFile, devPrivateKey);
+                nodeChannelDeposit, nodeChannelTopUpBelow, keystore, keystorePasswordFile, devPrivateKey,
+                nodeVoucherRedelivery);
+    }
+
+    public PaymentSettings withNodeVoucherRedelivery(Duration every) {
+        return new PaymentSettings(enabled, paymentTimeout, channelCheckTtl, settlementDir, settleInterval,
+                minRedeemable, nodeChannelDeposit, nodeChannelTopUpBelow, keystore, keystorePasswordFile, devPrivateKey,
+                every);
     }
 
     public PaymentSettings withNodeChannel(BigInteger deposit, BigInteger topUpBelow) {
         return new PaymentSettings(enabled, paymentTimeout, channelCheckTtl, settlementDir, settleInterval,
-                minRedeemable, deposit, topUpBelow, keystore, keystorePasswordFile, devPrivateKey);
+                minRedeemable, deposit, topUpBelow, keystore, keystorePasswordFile, devPrivateKey,
+                nodeVoucherRedelivery);
     }
 
     /**
@@ -88,6 +100,7 @@ public record PaymentSettings(boolean enabled, Duration paymentTimeout, Duration
                         .orElse(d.nodeChannelTopUpBelow()),
                 c.getOptionalValue(KEYSTORE, String.class).filter(v -> !v.isBlank()).map(Path::of),
                 c.getOptionalValue(KEYSTORE_PASSWORD_FILE, String.class).filter(v -> !v.isBlank()).map(Path::of),
-                c.getOptionalValue(PRIVATE_KEY, String.class).filter(v -> !v.isBlank()));
+                c.getOptionalValue(PRIVATE_KEY, String.class).filter(v -> !v.isBlank()),
+                c.getOptionalValue(NODE_VOUCHER_REDELIVERY, Duration.class).orElse(d.nodeVoucherRedelivery()));
     }
 }

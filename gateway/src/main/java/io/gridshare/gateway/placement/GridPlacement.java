@@ -85,7 +85,7 @@ public final class GridPlacement implements Placement {
     }
 
     private static ModelSummary summary(ModelAvailability a) {
-        return new ModelSummary(a.model().name(), a.model().hash(), a.freeSlots(), 0, a.nodes(),
+        return new ModelSummary(a.model().name(), a.model().hash(), a.freeSlots(), a.totalSlots(), a.nodes(),
                 a.minPricePerToken(), a.model().contextLength());
     }
 

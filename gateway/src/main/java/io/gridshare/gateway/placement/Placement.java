@@ -44,7 +44,7 @@ public interface Placement {
     /**
      * A model aggregated over the grid.
      *
-     * @param totalSlots slots over all nodes serving it; 0 when the grid does not say
+     * @param totalSlots slots over all nodes serving it (free or not)
      */
     record ModelSummary(String name, String modelHash, int freeSlots, int totalSlots, int nodes,
                         BigInteger minPricePerToken, int contextLength) {}

@@ -99,7 +99,11 @@ final class ClusterMember implements AutoCloseable {
     }
 
     ArithmeticTestNode linkedNode(long price, int slots, long tokenDelayMillis) throws Exception {
-        ECKeyPair key = Keys.createEcKeyPair();
+        return linkedNode(Keys.createEcKeyPair(), price, slots, tokenDelayMillis);
+    }
+
+    /** A node with {@code key} (a node that linked before, to this member or another, links again). */
+    ArithmeticTestNode linkedNode(ECKeyPair key, long price, int slots, long tokenDelayMillis) throws Exception {
         String address = "0x" + Keys.getAddress(key.getPublicKey());
         stakes.stake(address, MIN_STAKE);
         ArithmeticTestNode n = new ArithmeticTestNode(channel, key, price, slots, tokenDelayMillis, true).connect();

@@ -75,6 +75,13 @@ class PaymentSettingsTest {
     }
 
     @Test
+    void nodeVouchersNoLinkTookAreSentAgainEveryFewSecondsUnlessConfigured() {
+        assertThat(PaymentSettings.from(config(Map.of())).nodeVoucherRedelivery()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(PaymentSettings.from(config(Map.of("gridshare.payment.node-voucher-redelivery", "PT0.5S")))
+                .nodeVoucherRedelivery()).isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
     void aPaidGatewayWithoutAKeySaysWhichKeysToSet() {
         PaymentSettings s = PaymentSettings.from(config(Map.of("gridshare.payment.enabled", "true")));
 

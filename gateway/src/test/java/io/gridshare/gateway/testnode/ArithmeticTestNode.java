@@ -56,6 +56,7 @@ public final class ArithmeticTestNode implements AutoCloseable {
     private final List<String> assignedJobs = new CopyOnWriteArrayList<>();
     private final List<Assign> assigns = new CopyOnWriteArrayList<>();
     private final List<String> cancelledJobs = new CopyOnWriteArrayList<>();
+    private final List<io.gridshare.proto.v1.Voucher> payments = new CopyOnWriteArrayList<>();
     private final AtomicInteger tokensProduced = new AtomicInteger();
     // gaps between consecutive tokens of one job as the node produced them (the "engine alone" baseline)
     private final java.util.concurrent.ConcurrentLinkedQueue<Long> producedGapsNanos =
@@ -132,6 +133,7 @@ public final class ArithmeticTestNode implements AutoCloseable {
                             j.thread.interrupt();
                         }
                     }
+                    case PAYMENT -> payments.add(m.getPayment());
                     default -> { }
                 }
             }
@@ -291,6 +293,11 @@ public final class ArithmeticTestNode implements AutoCloseable {
 
     public List<String> cancelledJobs() {
         return cancelledJobs;
+    }
+
+    /** The vouchers (GatewayMessage.payment) the gateway sent over this node's link, in order. */
+    public List<io.gridshare.proto.v1.Voucher> payments() {
+        return payments;
     }
 
     public int tokensProduced() {

@@ -17,4 +17,14 @@ public interface AssignHandler {
 
     /** Stops a job (send Cancel to its node). Unknown or finished jobs are ignored. */
     void cancel(String jobId);
+
+    /**
+     * Sends a node a voucher (an encoded {@code io.gridshare.proto.v1.Voucher}) over its link, outside
+     * any job. Return quickly.
+     *
+     * @return true when the node is linked here and the voucher was handed to its link
+     */
+    default boolean pay(String nodeId, byte[] voucher) {
+        return false;
+    }
 }

@@ -13,6 +13,7 @@ import com.hazelcast.topic.ReliableMessageListener;
 import io.gridshare.gateway.grid.HazelcastMembers;
 import io.gridshare.gateway.grid.routing.RoutingSerialization.AssignTask;
 import io.gridshare.gateway.grid.routing.RoutingSerialization.CancelTask;
+import io.gridshare.gateway.grid.routing.RoutingSerialization.PayTask;
 import io.gridshare.gateway.grid.routing.RoutingSerialization.RoutedJobEvent;
 
 import java.util.Map;
@@ -105,6 +106,52 @@ public final class HazelcastJobRouter implements JobRouter {
             }
         });
         return route;
+    }
+
+    @Override
+    public CompletionStage<Boolean> pay(UUID ownerMember, String nodeId, byte[] voucher) {
+        if (ownerMember.equals(localMember)) {
+            return CompletableFuture.completedFuture(payHere(nodeId, voucher));
+        }
+        Member owner = member(ownerMember);
+        if (owner == null) {
+            return CompletableFuture.completedFuture(false);
+        }
+        CompletableFuture<Boolean> handed = new CompletableFuture<>();
+        try {
+            executor.<Boolean>submitToMember(new PayTask(nodeId, voucher), owner, new ExecutionCallback<>() {
+                @Override
+                public void onResponse(Boolean response) {
+                    handed.complete(Boolean.TRUE.equals(response));
+                }
+
+                @Override
+                public void onFailure(Throwable error) {
+                    LOG.log(System.Logger.Level.DEBUG, "voucher for node " + nodeId + " did not reach gateway member "
+                            + ownerMember, error);
+                    handed.complete(false);
+                }
+            });
+        } catch (RuntimeException e) {
+            // this member is shutting down, or the owner just left
+            LOG.log(System.Logger.Level.DEBUG, "voucher for node " + nodeId + " not relayed", e);
+            handed.complete(false);
+        }
+        return handed;
+    }
+
+    /** On the member holding the link: hands the voucher to the local handler. */
+    boolean payHere(String nodeId, byte[] voucher) {
+        AssignHandler h = handler;
+        if (h == null) {
+            return false;
+        }
+        try {
+            return h.pay(nodeId, voucher);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "handing a voucher to node " + nodeId + " failed", e);
+            return false;
+        }
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.gridshare.gateway.grid.routing;
 
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Routes a job to the gateway member that holds its node's link, and its events back to the member
@@ -31,6 +32,17 @@ public interface JobRouter extends AutoCloseable {
      * @param listener    receives the job's events on this member, in order
      */
     JobRoute route(UUID ownerMember, String jobId, String nodeId, byte[] assignment, JobEventListener listener);
+
+    /**
+     * Hands a voucher for {@code nodeId} to the member holding its link ({@link AssignHandler#pay} there;
+     * directly when that is this member).
+     *
+     * @param ownerMember the member the grid names as holding the node's link
+     * @param voucher     an encoded {@code io.gridshare.proto.v1.Voucher}
+     * @return completes with true when that member had the node linked and sent the voucher on; false
+     *     when it did not, or it left the cluster (never exceptionally)
+     */
+    CompletionStage<Boolean> pay(UUID ownerMember, String nodeId, byte[] voucher);
 
     /** Jobs routed from this member that have not ended. */
     int activeRoutes();

@@ -17,6 +17,7 @@ public final class RoutingSerialization {
     static final int ASSIGN_TASK = 10;
     static final int CANCEL_TASK = 11;
     static final int JOB_EVENT = 12;
+    static final int PAY_TASK = 13;
 
     private RoutingSerialization() {
     }
@@ -27,6 +28,7 @@ public final class RoutingSerialization {
             case ASSIGN_TASK -> new AssignTask();
             case CANCEL_TASK -> new CancelTask();
             case JOB_EVENT -> new RoutedJobEvent();
+            case PAY_TASK -> new PayTask();
             default -> throw new IllegalArgumentException("Unknown grid class id " + classId
                     + ": members run different Gridshare versions?");
         };
@@ -116,6 +118,42 @@ public final class RoutingSerialization {
         @Override
         public void readData(ObjectDataInput in) throws IOException {
             jobId = in.readString();
+        }
+    }
+
+    /** Runs on the member holding a node's link: sends the node a voucher; answers whether it could. */
+    static final class PayTask extends RouterTask implements Callable<Boolean> {
+        private String nodeId;
+        private byte[] voucher;
+
+        PayTask() {
+        }
+
+        PayTask(String nodeId, byte[] voucher) {
+            this.nodeId = nodeId;
+            this.voucher = voucher;
+        }
+
+        @Override
+        public Boolean call() {
+            return router != null && router.payHere(nodeId, voucher);
+        }
+
+        @Override
+        public int getClassId() {
+            return PAY_TASK;
+        }
+
+        @Override
+        public void writeData(ObjectDataOutput out) throws IOException {
+            out.writeString(nodeId);
+            out.writeByteArray(voucher);
+        }
+
+        @Override
+        public void readData(ObjectDataInput in) throws IOException {
+            nodeId = in.readString();
+            voucher = in.readByteArray();
         }
     }
 
