@@ -9,7 +9,9 @@ import io.gridshare.gateway.grid.HazelcastMembers;
 import io.gridshare.gateway.grid.LatencyTracker;
 import io.gridshare.gateway.grid.Scheduler;
 import io.gridshare.gateway.grid.routing.HazelcastJobRouter;
+import io.gridshare.gateway.grpc.GrpcServer;
 import io.gridshare.gateway.job.CountingJobMeter;
+import io.gridshare.gateway.job.JobMeter;
 import io.gridshare.gateway.link.InMemoryNodeStakeCheck;
 import io.gridshare.gateway.observe.GatewayObserver;
 import io.gridshare.gateway.placement.GridPlacement;
@@ -28,6 +30,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import java.util.function.UnaryOperator;
 import org.web3j.crypto.ECKeyPair;
 import org.web3j.crypto.Keys;
 
@@ -49,13 +53,14 @@ final class ClusterMember implements AutoCloseable {
     final ManagedChannel channel;
     final InMemoryNodeStakeCheck stakes = new InMemoryNodeStakeCheck(MIN_STAKE);
     private final List<ArithmeticTestNode> nodes = new ArrayList<>();
+    private GrpcServer loopback;
 
-    private ClusterMember(GridConfig config, GatewaySettings settings) throws IOException {
+    private ClusterMember(GridConfig config, GatewaySettings settings, JobMeter meter) throws IOException {
         hazelcast = HazelcastMembers.start(config);
         grid = new HazelcastAvailabilityGrid(hazelcast, config.nodeExpiry());
         router = new HazelcastJobRouter(hazelcast);
         GridPlacement placement = new GridPlacement(grid, new Scheduler(grid, new LatencyTracker()), settings.gatewayId());
-        services = new GatewayServices(settings, placement, stakes, new CountingJobMeter(), GatewayObserver.NOOP,
+        services = new GatewayServices(settings, placement, stakes, meter, GatewayObserver.NOOP,
                 links -> new ClusterRouting(hazelcast, router, links));
         String name = InProcessServerBuilder.generateName();
         InProcessServerBuilder b = InProcessServerBuilder.forName(name);
@@ -66,6 +71,15 @@ final class ClusterMember implements AutoCloseable {
 
     /** Starts {@code size} members that form one cluster. */
     static List<ClusterMember> startCluster(int size, int linkCredit) throws Exception {
+        return startCluster(size, s -> s.withLinkCreditTokens(linkCredit), i -> new CountingJobMeter());
+    }
+
+    /**
+     * Starts {@code size} members that form one cluster; member {@code i} meters with {@code meters(i)}
+     * and runs with {@code settings} applied to the test defaults.
+     */
+    static List<ClusterMember> startCluster(int size, UnaryOperator<GatewaySettings> settings, IntFunction<JobMeter> meters)
+            throws Exception {
         String cluster = "gateway-test-" + UUID.randomUUID();
         List<String> addresses = new ArrayList<>();
         int[] ports = new int[size];
@@ -77,13 +91,13 @@ final class ClusterMember implements AutoCloseable {
         // one after the other: the first forms the cluster, the next join it (members started at the
         // same instant with no join wait can each form a cluster of their own)
         for (int i = 0; i < size; i++) {
-            GatewaySettings settings = GatewaySettings.defaults().withLinkCreditTokens(linkCredit)
-                    .withLinkExpiry(Duration.ofMillis(200), Duration.ofMillis(1_000));
-            GridConfig config = GridConfig.builder().clusterName(cluster).gatewayId(settings.gatewayId())
+            GatewaySettings memberSettings = settings.apply(GatewaySettings.defaults()
+                    .withLinkExpiry(Duration.ofMillis(200), Duration.ofMillis(1_000)));
+            GridConfig config = GridConfig.builder().clusterName(cluster).gatewayId(memberSettings.gatewayId())
                     .bindAddress("127.0.0.1").port(ports[i]).members(addresses).partitionCount(31)
                     .joinWait(Duration.ZERO).heartbeatInterval(Duration.ofMillis(200))
                     .nodeExpiry(Duration.ofMillis(1_000)).build();
-            members.add(new ClusterMember(config, settings));
+            members.add(new ClusterMember(config, memberSettings, meters.apply(i)));
         }
         // like the readiness check: no job before the partitions have settled on their owners
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
@@ -114,6 +128,15 @@ final class ClusterMember implements AutoCloseable {
         return n;
     }
 
+    /** Also serves this member's gRPC services on a loopback port (for real nodes and tenant clients). */
+    synchronized int serveOnLoopback() {
+        if (loopback == null) {
+            loopback = new GrpcServer("127.0.0.1", 0, services.settings().maxInboundMessageBytes(),
+                    services.grpcServices()).start();
+        }
+        return loopback.port();
+    }
+
     /** Ends this member the hard way: no goodbye to the cluster, links dropped. */
     void crash() {
         hazelcast.getLifecycleService().terminate();
@@ -139,6 +162,9 @@ final class ClusterMember implements AutoCloseable {
             grid.close();
         } catch (com.hazelcast.core.HazelcastInstanceNotActiveException crashed) {
             // crash() took the member down first: nothing left to unregister
+        }
+        if (loopback != null) {
+            loopback.close();
         }
         channel.shutdownNow();
         server.shutdownNow();
