@@ -43,7 +43,9 @@ import org.web3j.crypto.Credentials;
  * cluster). Per node the payer remembers the highest amount handed to a live link; every
  * {@code redeliverEvery}, and whenever a node links to any member, it sends the latest signed voucher
  * again to each node that has not been handed it (vouchers are cumulative: a node ignores one that is
- * not higher than what it holds). So the final voucher of a job reaches a node that was down or
+ * not higher than what it holds). A node that stays away is tried less and less often (the interval
+ * doubles up to {@link #MAX_REDELIVERY_BACKOFF}), so the nodes a gateway ever paid cost little once
+ * gone; its linking again, anywhere, sends the voucher at once. So the final voucher of a job reaches a node that was down or
  * between links when it was signed, and one signed before a gateway restart reaches it after.
  */
 public final class NodePayer implements AutoCloseable {
@@ -51,6 +53,8 @@ public final class NodePayer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(NodePayer.class.getName());
     /** How often vouchers not yet handed to a node's link are sent again, unless configured. */
     public static final Duration DEFAULT_REDELIVERY = Duration.ofSeconds(3);
+    /** The longest wait between two tries for a node that stays unreachable (until it links again). */
+    public static final Duration MAX_REDELIVERY_BACKOFF = Duration.ofMinutes(1);
 
     private final PaymentChannelsClient channels;
     private final GridTokenClient token;
@@ -58,6 +62,7 @@ public final class NodePayer implements AutoCloseable {
     private final BigInteger deposit;
     private final BigInteger topUpBelow;
     private final int voucherEveryTokens;
+    private final long redeliverEveryNanos;
     private final VoucherStore signed;
     private final ScheduledExecutorService chainThread = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "gridshare-node-payer");
@@ -94,6 +99,7 @@ public final class NodePayer implements AutoCloseable {
         this.signed = new VoucherStore(directory);
         restore();
         long every = Math.max(10, redeliverEvery.toMillis());
+        this.redeliverEveryNanos = TimeUnit.MILLISECONDS.toNanos(every);
         chainThread.scheduleWithFixedDelay(this::redeliver, every, every, TimeUnit.MILLISECONDS);
     }
 
@@ -294,7 +300,19 @@ public final class NodePayer implements AutoCloseable {
         synchronized (a) {
             if (handed) {
                 a.delivered = a.delivered.max(amount);
-            } else if (!amount.equals(a.undeliveredReported)) {
+                a.misses = 0;
+                return;
+            }
+            // the next scheduled try waits redeliverEvery × 2^(misses − 1), at most the backoff cap; half
+            // a tick early, so that the schedule's tick at that time finds it due
+            a.misses++;
+            long cap = Math.max(redeliverEveryNanos, MAX_REDELIVERY_BACKOFF.toNanos());
+            long wait = redeliverEveryNanos;
+            for (int i = 1; i < a.misses && wait < cap; i++) {
+                wait *= 2;
+            }
+            a.nextTryNanos = System.nanoTime() + Math.min(wait, cap) - redeliverEveryNanos / 2;
+            if (!amount.equals(a.undeliveredReported)) {
                 a.undeliveredReported = amount;
                 LOG.log(Level.INFO, "node {0} is not linked to any gateway member now; its voucher for {1} goes"
                         + " out again when it links", a.nodeId, amount);
@@ -302,10 +320,17 @@ public final class NodePayer implements AutoCloseable {
         }
     }
 
-    /** On the chain thread: sends each node the voucher it has not been handed yet. */
+    /** On the chain thread: sends each node the voucher it has not been handed yet, when its try is due. */
     private void redeliver() {
+        long now = System.nanoTime();
         for (NodeAccount a : accounts.values()) {
-            deliver(a, false);
+            boolean due;
+            synchronized (a) {
+                due = a.misses == 0 || now - a.nextTryNanos >= 0;
+            }
+            if (due) {
+                deliver(a, false);
+            }
         }
     }
 
@@ -332,6 +357,9 @@ public final class NodePayer implements AutoCloseable {
         /** The signed voucher for {@link #sent}, as the node receives it. */
         io.gridshare.proto.v1.Voucher latest;
         BigInteger undeliveredReported;
+        /** Tries in a row that no link took, and when the schedule tries again. */
+        int misses;
+        long nextTryNanos;
         long tokensSinceVoucher;
         boolean opening;
 

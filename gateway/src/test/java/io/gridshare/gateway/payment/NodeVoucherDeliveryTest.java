@@ -243,6 +243,21 @@ class NodeVoucherDeliveryTest {
     }
 
     @Test
+    void aNodeThatStaysAwayIsTriedLessAndLessOften() {
+        NodePayer payer = payer(Duration.ofMillis(50));
+        AtomicInteger lookups = new AtomicInteger();
+        payer.useLinks(id -> {
+            lookups.incrementAndGet();
+            return Optional.empty();
+        });
+        job(payer, "0x" + "e".repeat(40), 2);
+
+        // every 50 ms that is 30 tries in 1.5 s; doubling waits (50, 100, 200, 400, 800 ms) make it 6
+        await().during(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(3)).until(() -> lookups.get() <= 8);
+        assertThat(lookups.get()).isGreaterThanOrEqualTo(4);
+    }
+
+    @Test
     void aClosedPayerStopsSendingAgain() throws Exception {
         NodePayer payer = payer(Duration.ofMillis(50));
         AtomicInteger lookups = new AtomicInteger();
