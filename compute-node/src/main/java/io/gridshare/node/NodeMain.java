@@ -43,7 +43,11 @@ public final class NodeMain {
 
     private static final System.Logger LOG = System.getLogger(NodeMain.class.getName());
 
-    /** A started node: its agent (links, engines) and its health endpoint. Close to stop both. */
+    /**
+     * A started node: its agent (links, engines), its health endpoint and its payments. Closing stops
+     * them in that order: no new job or voucher arrives once the links are down, then the vouchers
+     * received are stored and the chain connection is closed.
+     */
     public record RunningNode(NodeAgent agent, HealthServer health, AutoCloseable payments) implements AutoCloseable {
         public RunningNode(NodeAgent agent, HealthServer health) {
             this(agent, health, () -> { });
@@ -142,7 +146,10 @@ public final class NodeMain {
         }
     }
 
-    /** The node's settlement: vouchers verified against the chain, redeemed in batches with the node key. */
+    /**
+     * The node's settlement: vouchers verified against the chain, redeemed in batches with the node
+     * key. It owns the chain connection: closing it (last, when the node stops) closes the connection.
+     */
     static NodePayments payments(NodePaymentSettings settings, org.web3j.crypto.Credentials credentials) {
         ChainConnection chain = ChainConnection.connect(settings.rpcUrl().orElseThrow());
         try {
@@ -151,7 +158,7 @@ public final class NodeMain {
                     settings.paymentChannels().orElseThrow());
             NodePayments payments = new NodePayments(channels, credentials.getAddress(), settings.settlementDir(),
                     new SettlementPolicy(settings.minRedeemable(), java.math.BigDecimal.ZERO, java.math.BigDecimal.ONE,
-                            50, 65_000, 20_000), settings.settleInterval());
+                            50, 65_000, 20_000), settings.settleInterval(), chain);
             LOG.log(Level.INFO, "payments: vouchers kept in " + settings.settlementDir() + ", PaymentChannels "
                     + channels.address() + " on chain " + chain.chainId());
             return payments;

@@ -188,6 +188,7 @@ final class GenerateCommand implements Callable<Integer> {
         receipt.put("pricePerToken", r.receipt().pricePerToken().toString());
         receipt.put("channelId", r.receipt().channel() == null ? null : r.receipt().channel().channelId().toString());
         receipt.put("nodeIds", r.receipt().nodeIds());
+        receipt.put("nodeTokens", r.receipt().nodeTokens());
         receipt.put("modelHash", r.receipt().modelHash());
         m.put("receipt", receipt);
         m.put("payee", a.payee());
@@ -198,12 +199,21 @@ final class GenerateCommand implements Callable<Integer> {
         return m;
     }
 
+    /** "0xabc… (96)" per node: how many of the tokens each node produced. */
+    private static String nodes(io.gridshare.client.JobReceipt receipt) {
+        if (receipt.nodeTokens().isEmpty()) {
+            return String.join(", ", receipt.nodeIds());
+        }
+        return receipt.nodeTokens().entrySet().stream().map(e -> e.getKey() + " (" + e.getValue() + ")")
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     private static void printReceipt(PrintWriter out, JobResult r) {
         out.println();
         out.println("--");
         out.printf("job %s  finished: %s  tokens: %d  node(s): %s%n", r.accepted().jobId(),
                 r.finishReason().name().replace("FINISH_REASON_", "").toLowerCase(java.util.Locale.ROOT),
-                r.receipt().tokens(), String.join(", ", r.receipt().nodeIds()));
+                r.receipt().tokens(), nodes(r.receipt()));
         out.printf("paid %s GRID (%s base units = %d tokens × %s) to %s%s%n", Amounts.format(r.paid()), r.paid(),
                 r.receipt().tokens(), r.receipt().pricePerToken(), r.accepted().payee(),
                 r.receipt().channel() == null ? "" : " from channel " + r.receipt().channel().channelId()

@@ -269,7 +269,8 @@ public final class ScriptedGateway implements AutoCloseable {
             }
             BigInteger amount = script.price.multiply(BigInteger.valueOf(sent)).add(script.receiptAmountDelta);
             Receipt.Builder receipt = Receipt.newBuilder().setJobId(jobId).setTokens(sent).setAmount(amount(amount))
-                    .setPricePerToken(amount(script.price)).addNodeIds(script.nodeId).setModelHash(script.modelHash);
+                    .setPricePerToken(amount(script.price)).addNodeIds(script.nodeId).setModelHash(script.modelHash)
+                    .addNodeShares(io.gridshare.proto.v1.NodeShare.newBuilder().setNodeId(script.nodeId).setTokens(sent));
             if (channel != null) {
                 receipt.setChannel(request.getChannel());
             }

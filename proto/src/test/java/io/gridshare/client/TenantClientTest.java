@@ -70,6 +70,7 @@ class TenantClientTest {
         assertThat(result.tokenIds()).hasSize(10);
         assertThat(result.receipt().tokens()).isEqualTo(10);
         assertThat(result.receipt().amount()).isEqualTo(price(10));
+        assertThat(result.receipt().nodeTokens()).containsExactly(java.util.Map.entry(result.receipt().nodeIds().getFirst(), 10));
         assertThat(result.paid()).isEqualTo(price(10));
         assertThat(result.finishReason()).isEqualTo(FinishReason.FINISH_REASON_STOP);
         assertThat(result.accepted().payee()).isEqualTo(new ScriptedGateway.Script().payee);

@@ -154,14 +154,7 @@ public final class HealthServer implements AutoCloseable {
         help(s, "gridshare_node_vouchers_received_total", "counter", "Vouchers gateways sent to this node.");
         s.append("gridshare_node_vouchers_received_total ").append(m.vouchers()).append('\n');
         if (node.payments() instanceof io.gridshare.node.payment.NodePayments p) {
-            help(s, "gridshare_node_earned_base_units", "gauge",
-                    "Sum of the latest voucher of every channel paying this node (base units).");
-            s.append("gridshare_node_earned_base_units ").append(p.earned()).append('\n');
-            help(s, "gridshare_node_redeemed_base_units", "counter",
-                    "Taken out of channels by this node's redemptions, protocol fee included (base units).");
-            s.append("gridshare_node_redeemed_base_units ").append(p.redeemed()).append('\n');
-            help(s, "gridshare_node_vouchers_rejected_total", "counter", "Vouchers that failed verification.");
-            s.append("gridshare_node_vouchers_rejected_total ").append(p.vouchersRejected()).append('\n');
+            io.gridshare.node.payment.NodePaymentMetrics.write(p, s);
         }
         help(s, "gridshare_node_link_up", "gauge", "1 when the gateway has welcomed the node.");
         for (GatewayLink link : agent.links()) {

@@ -13,8 +13,11 @@ import java.lang.System.Logger.Level;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,6 +41,32 @@ public final class NodePayments implements PaymentListener, AutoCloseable {
     private final ScheduledExecutorService worker;
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
+    private final Map<Rejection, AtomicLong> rejectedBy = new EnumMap<>(Rejection.class);
+    private final AtomicLong redemptionTransactions = new AtomicLong();
+    private final AtomicLong redemptionFailures = new AtomicLong();
+    // highest cumulative amount redeemed per channel, from the report at start and each redemption since
+    private final Map<BigInteger, BigInteger> redeemedUpTo = new HashMap<>();
+    private BigInteger redeemedTotal = BigInteger.ZERO;
+    private final AutoCloseable chain;
+
+    /**
+     * Why a voucher from a gateway was not kept: the chain adapter's reasons, a malformed amount, or a
+     * chain that could not be read (not the gateway's fault). A fixed set: the {@code reason} label of
+     * {@code gridshare_node_vouchers_rejected_total}.
+     */
+    public enum Rejection {
+        MALFORMED_SIGNATURE, WRONG_SIGNER, WRONG_DOMAIN, EXCEEDS_DEPOSIT, NOT_HIGHER, CHANNEL_CLOSED,
+        UNKNOWN_CHANNEL, WRONG_PAYEE, MALFORMED_AMOUNT, UNAVAILABLE;
+
+        static Rejection of(InvalidVoucherException.Reason reason) {
+            return valueOf(reason.name());
+        }
+
+        /** The label value: the name in lower case. */
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     /**
      * @param channels PaymentChannels signing as the node key (the node pays its redeem gas)
@@ -47,9 +76,27 @@ public final class NodePayments implements PaymentListener, AutoCloseable {
      */
     public NodePayments(PaymentChannelsClient channels, String nodeKey, Path directory, SettlementPolicy policy,
                         Duration settleEvery) {
+        this(channels, nodeKey, directory, policy, settleEvery, () -> { });
+    }
+
+    /**
+     * As above, owning {@code chain}: the connection {@code channels} talks through, closed last by
+     * {@link #close()}, after the vouchers received so far are stored.
+     */
+    public NodePayments(PaymentChannelsClient channels, String nodeKey, Path directory, SettlementPolicy policy,
+                        Duration settleEvery, AutoCloseable chain) {
         this.channels = channels;
         this.nodeKey = nodeKey;
+        this.chain = chain;
         this.settlement = new SettlementService(channels, nodeKey, directory, policy);
+        for (Rejection r : Rejection.values()) {
+            rejectedBy.put(r, new AtomicLong());
+        }
+        countRedeemed(settlement.redemptions());
+        settlement.addListener(batch -> {
+            redemptionTransactions.incrementAndGet();
+            countRedeemed(batch);
+        });
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gridshare-node-payments");
             t.setDaemon(true);
@@ -71,15 +118,27 @@ public final class NodePayments implements PaymentListener, AutoCloseable {
             settlement.accept(toVoucher(proto));
             accepted.incrementAndGet();
         } catch (InvalidVoucherException e) {
-            rejected.incrementAndGet();
+            rejected(Rejection.of(e.reason()));
             if (e.reason() == InvalidVoucherException.Reason.NOT_HIGHER) {
                 LOG.log(Level.DEBUG, "voucher from gateway {0} not above the latest: {1}", gatewayId, e.getMessage());
             } else {
                 LOG.log(Level.WARNING, "voucher from gateway {0} rejected: {1}", gatewayId, e.getMessage());
             }
         } catch (ChainException | IllegalArgumentException e) {
-            rejected.incrementAndGet();
+            rejected(e instanceof ChainException ? Rejection.UNAVAILABLE : Rejection.MALFORMED_AMOUNT);
             LOG.log(Level.WARNING, "voucher from gateway " + gatewayId + " not stored: " + e.getMessage(), e);
+        }
+    }
+
+    private void rejected(Rejection reason) {
+        rejected.incrementAndGet();
+        rejectedBy.get(reason).incrementAndGet();
+    }
+
+    private synchronized void countRedeemed(List<Redemption> redemptions) {
+        for (Redemption r : redemptions) {
+            redeemedTotal = redeemedTotal.add(r.paidToPayee()).add(r.fee());
+            redeemedUpTo.merge(r.channelId(), r.cumulativeAmount(), BigInteger::max);
         }
     }
 
@@ -107,6 +166,7 @@ public final class NodePayments implements PaymentListener, AutoCloseable {
         try {
             settlement.settle();
         } catch (RuntimeException e) {
+            redemptionFailures.incrementAndGet();
             LOG.log(Level.WARNING, "settlement round failed (retried next round): " + e.getMessage(), e);
         }
     }
@@ -125,6 +185,7 @@ public final class NodePayments implements PaymentListener, AutoCloseable {
         try {
             return worker.submit(task).get(120, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException e) {
+            redemptionFailures.incrementAndGet();
             throw e.getCause() instanceof RuntimeException r ? r : new ChainException(e.getCause().toString(), e);
         } catch (Exception e) {
             throw new ChainException("settlement did not finish: " + e, e);
@@ -142,9 +203,22 @@ public final class NodePayments implements PaymentListener, AutoCloseable {
     }
 
     /** Σ of what this node's redemptions took out of channels (its payout plus the protocol fee). */
-    public BigInteger redeemed() {
-        return settlement.redemptions().stream().map(r -> r.paidToPayee().add(r.fee()))
-                .reduce(BigInteger.ZERO, BigInteger::add);
+    public synchronized BigInteger redeemed() {
+        return redeemedTotal;
+    }
+
+    /**
+     * What gateways promised this node and it has not redeemed yet: per channel the latest voucher
+     * less the highest amount redeemed. A channel its gateway closed before the node redeemed stays
+     * counted: that pay is lost, and this is where the operator sees it.
+     */
+    public synchronized BigInteger unredeemed() {
+        BigInteger held = BigInteger.ZERO;
+        for (Voucher v : settlement.all()) {
+            held = held.add(v.cumulativeAmount().subtract(redeemedUpTo.getOrDefault(v.channelId(), BigInteger.ZERO))
+                    .max(BigInteger.ZERO));
+        }
+        return held;
     }
 
     /** Σ of what this node received on redeem (after the protocol fee). */
@@ -160,18 +234,45 @@ public final class NodePayments implements PaymentListener, AutoCloseable {
         return rejected.get();
     }
 
+    /** Vouchers rejected for {@code reason}. */
+    public long vouchersRejected(Rejection reason) {
+        return rejectedBy.get(reason).get();
+    }
+
+    /** Redeem transactions that reached their confirmations. */
+    public long redemptionTransactions() {
+        return redemptionTransactions.get();
+    }
+
+    /** Settlement rounds (scheduled or asked for) that failed: a redeem reverted or timed out, or no chain. */
+    public long redemptionFailures() {
+        return redemptionFailures.get();
+    }
+
     public SettlementService settlement() {
         return settlement;
     }
 
+    /**
+     * Stops in order: the vouchers received so far are verified and stored (a running settlement
+     * round finishes), the voucher store is closed, then the chain connection. Nothing is redeemed on
+     * the way out: stored vouchers are redeemed after the restart, or by {@link #settleAll()}.
+     */
     @Override
     public void close() {
         worker.shutdown();
         try {
-            worker.awaitTermination(10, TimeUnit.SECONDS);
+            if (!worker.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.log(Level.WARNING, "vouchers still being handled after 30 s; closing the settlement anyway");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         settlement.close();
+        try {
+            chain.close();
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "closing the chain connection failed: " + e.getMessage(), e);
+        }
     }
 }

@@ -1,8 +1,11 @@
 package io.gridshare.node.payment;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.protobuf.ByteString;
+import io.gridshare.chain.ChainConnection;
+import io.gridshare.chain.ChainException;
 import io.gridshare.chain.contracts.GridTokenClient;
 import io.gridshare.chain.contracts.PaymentChannelsClient;
 import io.gridshare.chain.local.LocalChain;
@@ -66,8 +69,11 @@ class NodePaymentsTest {
     }
 
     private static PaymentChannelsClient channelsAs(Credentials key) {
-        return new PaymentChannelsClient(chain.connection(),
-                new TransactionSender(chain.connection(), key, TransactionOptions.defaults()),
+        return channelsAs(key, chain.connection());
+    }
+
+    private static PaymentChannelsClient channelsAs(Credentials key, ChainConnection connection) {
+        return new PaymentChannelsClient(connection, new TransactionSender(connection, key, TransactionOptions.defaults()),
                 chain.deployment().paymentChannels());
     }
 
@@ -172,6 +178,68 @@ class NodePaymentsTest {
         assertThat(new GridTokenClient(chain.connection(), null, chain.deployment().gridToken())
                 .balanceOf(node.getAddress())).isEqualTo(before.add(BigInteger.valueOf(5_000)).subtract(fee));
         assertThat(channelsAs(node).channel(channel).redeemed()).isEqualTo(BigInteger.valueOf(5_000));
+    }
+
+    @Test
+    void closingStoresTheVouchersAlreadyReceivedAndThenClosesTheChainConnection() {
+        BigInteger channel = openTo(node.getAddress());
+        ChainConnection own = ChainConnection.connect(chain.connection().rpcUrl());
+        NodePayments stopping = new NodePayments(channelsAs(node, own), node.getAddress(), dir.resolve("own"),
+                SettlementPolicy.always(), null, own);
+
+        stopping.onVoucher("gateway-1", node.getAddress(), voucher(channel, 4_000, gateway));
+        stopping.close();
+
+        assertThatThrownBy(own::blockNumber).as("the connection is closed").isInstanceOf(ChainException.class);
+        try (NodePayments restarted = new NodePayments(channelsAs(node), node.getAddress(), dir.resolve("own"),
+                SettlementPolicy.always(), null)) {
+            assertThat(restarted.earned()).as("the voucher queued before close was stored")
+                    .isEqualTo(BigInteger.valueOf(4_000));
+        }
+    }
+
+    @Test
+    void metricsCountKeptAndRefusedVouchersByReasonAndWhatIsRedeemedAndStillHeld() {
+        BigInteger first = openTo(node.getAddress());
+        BigInteger second = openTo(node.getAddress());
+        receive(voucher(first, 3_000, gateway));
+        receive(voucher(first, 3_000, gateway));
+        receive(voucher(first, 9_000, Credentials.create(keyPair())));
+        receive(voucher(second, 1_500, gateway));
+        payments.settleAll();
+        receive(voucher(first, 3_500, gateway));
+
+        StringBuilder text = new StringBuilder();
+        NodePaymentMetrics.write(payments, text);
+
+        assertThat(text.toString().lines()).contains(
+                "gridshare_node_vouchers_accepted_total 3",
+                "gridshare_node_vouchers_rejected_total{reason=\"not_higher\"} 1",
+                "gridshare_node_vouchers_rejected_total{reason=\"wrong_signer\"} 1",
+                "gridshare_node_vouchers_rejected_total{reason=\"exceeds_deposit\"} 0",
+                "gridshare_node_earned_base_units 5000",
+                "gridshare_node_redeemed_base_units 4500",
+                "gridshare_node_unredeemed_base_units 500",
+                "gridshare_node_redemption_transactions_total 1",
+                "gridshare_node_redemptions_failed_total 0");
+        assertThat(text.toString()).contains("# TYPE gridshare_node_unredeemed_base_units gauge");
+    }
+
+    @Test
+    void aSettlementThatCannotReachTheChainCountsAsAFailedRedemption() {
+        BigInteger channel = openTo(node.getAddress());
+        ChainConnection own = ChainConnection.connect(chain.connection().rpcUrl());
+        try (NodePayments cut = new NodePayments(channelsAs(node, own), node.getAddress(), dir.resolve("cut"),
+                SettlementPolicy.always(), null, own)) {
+            cut.onVoucher("gateway-1", node.getAddress(), voucher(channel, 2_000, gateway));
+            cut.flush();
+            own.close();
+
+            assertThatThrownBy(cut::settleAll).isInstanceOf(ChainException.class);
+
+            assertThat(cut.redemptionFailures()).isEqualTo(1);
+            assertThat(cut.unredeemed()).isEqualTo(BigInteger.valueOf(2_000));
+        }
     }
 
     private static org.web3j.crypto.ECKeyPair keyPair() {

@@ -14,6 +14,7 @@ import io.gridshare.gateway.job.JobMeter;
 import io.gridshare.gateway.link.InMemoryNodeStakeCheck;
 import io.gridshare.gateway.link.NodeStakeCheck;
 import io.gridshare.gateway.observe.GatewayObserver;
+import io.gridshare.gateway.observe.PaymentObserver;
 import io.gridshare.gateway.payment.GatewayPayments;
 import io.gridshare.gateway.placement.GridPlacement;
 import io.gridshare.gateway.placement.InMemoryPlacement;
@@ -117,13 +118,14 @@ public class GatewayProducers {
 
     /**
      * The payment-channel meter when a chain is configured (docs/payments.md), else a meter that only
-     * counts ({@code gridshare.payment.enabled=false}: free mode).
+     * counts ({@code gridshare.payment.enabled=false}: free mode). Payment events go to the metrics
+     * ({@link PaymentMetrics}).
      */
     @Produces
     @ApplicationScoped
-    public synchronized JobMeter jobMeter() {
+    public synchronized JobMeter jobMeter(PaymentMetrics metrics) {
         if (payments == null) {
-            payments = GatewayPayments.fromConfig(config, settings);
+            payments = GatewayPayments.fromConfig(config, settings, metrics);
         }
         return payments.meter();
     }

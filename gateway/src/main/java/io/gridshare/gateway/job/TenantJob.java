@@ -12,6 +12,7 @@ import io.gridshare.proto.v1.GenerateServerMessage;
 import io.gridshare.proto.v1.JobDone;
 import io.gridshare.proto.v1.JobTokens;
 import io.gridshare.proto.v1.PaymentDue;
+import io.gridshare.proto.v1.NodeShare;
 import io.gridshare.proto.v1.Receipt;
 import io.gridshare.proto.v1.Tokens;
 import io.gridshare.proto.v1.Usage;
@@ -61,6 +62,8 @@ public final class TenantJob {
     private final ArrayDeque<PendingToken> pending = new ArrayDeque<>();
     private final Set<String> tried = new HashSet<>();
     private final List<String> nodeIds = new ArrayList<>();
+    /** Tokens delivered to the tenant per producing node: what the meter pays each node for. */
+    private final java.util.Map<String, Integer> deliveredBy = new java.util.LinkedHashMap<>();
 
     private State state = State.RUNNING;
     private int delivered;
@@ -323,6 +326,7 @@ public final class TenantJob {
                 sink.send(GenerateServerMessage.newBuilder().setTokens(b).build());
                 observeSend(n);
                 delivered += n;
+                deliveredBy.merge(producer, n, Integer::sum);
                 Optional<PaymentDue> due = meter.onDelivered(delivered, producer, n);
                 due.ifPresent(d -> sink.send(GenerateServerMessage.newBuilder().setPaymentDue(d).build()));
                 if (node != null && state == State.RUNNING) {
@@ -376,6 +380,7 @@ public final class TenantJob {
         Receipt.Builder r = Receipt.newBuilder().setJobId(jobId).setTokens(delivered)
                 .setAmount(amount(meter.amountFor(delivered))).setPricePerToken(amount(pricePerToken))
                 .addAllNodeIds(nodeIds).setModelHash(modelHash);
+        deliveredBy.forEach((node, tokens) -> r.addNodeShares(NodeShare.newBuilder().setNodeId(node).setTokens(tokens)));
         if (request.hasChannel()) {
             r.setChannel(request.getChannel());
         }

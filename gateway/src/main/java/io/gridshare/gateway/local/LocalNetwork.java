@@ -211,6 +211,25 @@ public final class LocalNetwork implements AutoCloseable {
         step(name, "restarted and ready");
     }
 
+    /**
+     * Starts node {@code name} again (after {@link #kill} or a stop) with the same key, models and
+     * settlement directory: it reloads the vouchers it kept, links again and redeems them.
+     */
+    public void restartNode(String name) {
+        NodeMember node = nodes.stream().filter(n -> n.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no node named " + name + "; the nodes are "
+                        + nodes.stream().map(NodeMember::name).toList()));
+        ChildJvm old = processes.get(name);
+        if (old != null) {
+            old.close();
+        }
+        ChildJvm fresh = track(node.start(node.properties(gateways, settings, settings.stateDir(), chain.deployment()),
+                settings.stateDir().resolve("logs")));
+        processes.put(name, fresh);
+        node.awaitReady(fresh, READY_TIMEOUT);
+        step(name, "restarted and linked");
+    }
+
     private static Map<String, String> parseStakes(Map<String, String> props) {
         Map<String, String> stakes = new LinkedHashMap<>();
         for (String pair : props.getOrDefault("gridshare.stake.in-memory.stakes", "").split(",")) {
@@ -300,6 +319,47 @@ public final class LocalNetwork implements AutoCloseable {
     /** The channel as the chain sees it. */
     public Channel channel(ChannelKey key) {
         return contracts(chain.account(0)).paymentChannels().channel(key.channelId());
+    }
+
+    /**
+     * Every channel {@code payer} opened to {@code payee}, as the chain sees it now (from the
+     * ChannelOpened logs of PaymentChannels): e.g. a gateway member's channels to a node. A null
+     * payer or payee matches any.
+     */
+    public List<Channel> channelsBetween(String payer, String payee) {
+        var chainConnection = chain.connection();
+        var filter = new org.web3j.protocol.core.methods.request.EthFilter(
+                org.web3j.protocol.core.DefaultBlockParameterName.EARLIEST,
+                org.web3j.protocol.core.DefaultBlockParameterName.LATEST, chain.deployment().paymentChannels());
+        filter.addSingleTopic(org.web3j.abi.EventEncoder.encode(new org.web3j.abi.datatypes.Event("ChannelOpened",
+                List.of(new org.web3j.abi.TypeReference<org.web3j.abi.datatypes.generated.Uint256>(true) { },
+                        new org.web3j.abi.TypeReference<org.web3j.abi.datatypes.Address>(true) { },
+                        new org.web3j.abi.TypeReference<org.web3j.abi.datatypes.Address>(true) { },
+                        new org.web3j.abi.TypeReference<org.web3j.abi.datatypes.Address>() { },
+                        new org.web3j.abi.TypeReference<org.web3j.abi.datatypes.Address>() { },
+                        new org.web3j.abi.TypeReference<org.web3j.abi.datatypes.generated.Uint256>() { }))));
+        filter.addNullTopic();
+        if (payer == null) {
+            filter.addNullTopic();
+        } else {
+            filter.addSingleTopic(addressTopic(payer));
+        }
+        if (payee == null) {
+            filter.addNullTopic();
+        } else {
+            filter.addSingleTopic(addressTopic(payee));
+        }
+        var payments = contracts(chain.account(0)).paymentChannels();
+        List<Channel> found = new ArrayList<>();
+        for (var result : chainConnection.send("eth_getLogs", chainConnection.web3j().ethGetLogs(filter)).getLogs()) {
+            var log = (org.web3j.protocol.core.methods.response.Log) result.get();
+            found.add(payments.channel(org.web3j.utils.Numeric.toBigInt(log.getTopics().get(1))));
+        }
+        return found;
+    }
+
+    private static String addressTopic(String address) {
+        return "0x" + "0".repeat(24) + org.web3j.utils.Numeric.cleanHexPrefix(address).toLowerCase(java.util.Locale.ROOT);
     }
 
     /**
@@ -509,7 +569,7 @@ public final class LocalNetwork implements AutoCloseable {
             }
             out.println();
             network.step("job", result.completionTokens() + " tokens by " + (result.receipt() == null ? "?"
-                    : result.receipt().nodeIds()) + ", time to first token " + result.timeToFirstToken().toMillis()
+                    : result.receipt().nodeTokens()) + ", time to first token " + result.timeToFirstToken().toMillis()
                     + " ms, " + String.format("%.1f", result.tokensPerSecond()) + " tokens/s, paid "
                     + result.paid() + " base units (finish: " + result.finishReason() + ")");
 

@@ -303,7 +303,7 @@ public class OpenAiResource {
         os.flush();
     }
 
-    /** Adds {@code gridshare_receipt} (tokens, amount, price, channel, node ids, model hash) when the job has one. */
+    /** Adds {@code gridshare_receipt} (tokens, amount, price, channel, node ids and shares, model hash) when the job has one. */
     private static JsonObjectBuilder withReceipt(JsonObjectBuilder json, Completed c) {
         if (!c.hasReceipt()) {
             return json;
@@ -311,10 +311,13 @@ public class OpenAiResource {
         Receipt r = c.getReceipt();
         JsonArrayBuilder nodes = Json.createArrayBuilder();
         r.getNodeIdsList().forEach(nodes::add);
+        JsonArrayBuilder shares = Json.createArrayBuilder();
+        r.getNodeSharesList().forEach(s -> shares.add(Json.createObjectBuilder().add("node_id", s.getNodeId())
+                .add("tokens", s.getTokens())));
         JsonObjectBuilder receipt = Json.createObjectBuilder().add("job_id", r.getJobId()).add("tokens", r.getTokens())
                 .add("amount", baseUnits(r.getAmount().getBaseUnits()))
                 .add("price_per_token", baseUnits(r.getPricePerToken().getBaseUnits()))
-                .add("node_ids", nodes).add("model_hash", r.getModelHash());
+                .add("node_ids", nodes).add("node_shares", shares).add("model_hash", r.getModelHash());
         if (r.hasChannel() && !r.getChannel().getContract().isEmpty()) {
             receipt.add("channel", Json.createObjectBuilder().add("chain_id", r.getChannel().getChainId())
                     .add("contract", r.getChannel().getContract()).add("channel_id", r.getChannel().getChannelId()));

@@ -17,6 +17,7 @@ import io.gridshare.proto.v1.Amount;
 import io.gridshare.proto.v1.Completed;
 import io.gridshare.proto.v1.GenerateRequest;
 import io.gridshare.proto.v1.GenerateServerMessage;
+import io.gridshare.proto.v1.NodeShare;
 import io.gridshare.proto.v1.Receipt;
 import io.gridshare.proto.v1.Tokens;
 import io.gridshare.proto.v1.Usage;
@@ -166,6 +167,8 @@ public final class PaidRestJobs implements AutoCloseable {
                 .setAmount(Amount.newBuilder().setBaseUnits(receipt.amount().toString()))
                 .setPricePerToken(Amount.newBuilder().setBaseUnits(receipt.pricePerToken().toString()))
                 .addAllNodeIds(receipt.nodeIds()).setModelHash(receipt.modelHash());
+        receipt.nodeTokens().forEach((node, tokens) ->
+                proto.addNodeShares(NodeShare.newBuilder().setNodeId(node).setTokens(tokens)));
         if (receipt.channel() != null) {
             proto.setChannel(receipt.channel().toProto());
         }

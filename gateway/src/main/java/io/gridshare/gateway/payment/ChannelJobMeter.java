@@ -10,6 +10,8 @@ import io.gridshare.gateway.job.JobQuote;
 import io.gridshare.gateway.job.MeterSession;
 import io.gridshare.gateway.job.NodeChannel;
 import io.gridshare.gateway.job.PaymentEvents;
+import io.gridshare.gateway.observe.PaymentObserver;
+import io.gridshare.gateway.observe.VoucherRejection;
 import io.gridshare.proto.v1.Amount;
 import io.gridshare.proto.v1.ChannelRef;
 import io.gridshare.proto.v1.PaymentDue;
@@ -48,6 +50,7 @@ public final class ChannelJobMeter implements JobMeter {
     private final PaymentSettings settings;
     private final ScheduledExecutorService timers;
     private final Clock clock;
+    private final PaymentObserver observer;
     private final Map<BigInteger, ChannelAccount> accounts = new ConcurrentHashMap<>();
 
     /**
@@ -61,6 +64,17 @@ public final class ChannelJobMeter implements JobMeter {
     public ChannelJobMeter(PaymentChannelsClient channels, SettlementService settlement, String gatewayAddress,
                            String paymentToken, NodePayer nodePayer, PaymentSettings settings,
                            ScheduledExecutorService timers, Clock clock) {
+        this(channels, settlement, gatewayAddress, paymentToken, nodePayer, settings, timers, clock,
+                PaymentObserver.NOOP);
+    }
+
+    /**
+     * As above, telling {@code observer} of every voucher accepted or refused and every job paused or
+     * cut off for want of a voucher.
+     */
+    public ChannelJobMeter(PaymentChannelsClient channels, SettlementService settlement, String gatewayAddress,
+                           String paymentToken, NodePayer nodePayer, PaymentSettings settings,
+                           ScheduledExecutorService timers, Clock clock, PaymentObserver observer) {
         this.channels = channels;
         this.settlement = settlement;
         this.gatewayAddress = gatewayAddress;
@@ -69,6 +83,7 @@ public final class ChannelJobMeter implements JobMeter {
         this.settings = settings;
         this.timers = timers;
         this.clock = clock;
+        this.observer = observer;
     }
 
     @Override
@@ -195,11 +210,13 @@ public final class ChannelJobMeter implements JobMeter {
             if (voucher.cumulativeAmount().compareTo(latest) <= 0) {
                 LOG.log(Level.INFO, "voucher for {0} on channel {1} is not above the latest {2}; ignored",
                         voucher.cumulativeAmount(), channelId, latest);
+                observer.voucherRejected(VoucherRejection.NOT_HIGHER);
                 return BigInteger.ZERO;
             }
             settlement.accept(voucher); // fsynced before it counts
             BigInteger increment = voucher.cumulativeAmount().subtract(latest);
             latest = voucher.cumulativeAmount();
+            observer.voucherAccepted(channelId, latest, increment);
             return increment;
         }
     }
@@ -218,6 +235,7 @@ public final class ChannelJobMeter implements JobMeter {
         private Instant deadline;
         private ScheduledFuture<?> timer;
         private boolean closed;
+        private boolean cutOff;
         private final java.util.Set<String> nodes = new java.util.LinkedHashSet<>();
 
         Session(JobQuote quote, ChannelAccount account, PaymentEvents events) {
@@ -243,8 +261,8 @@ public final class ChannelJobMeter implements JobMeter {
                 return Long.MAX_VALUE;
             }
             long through = sent + (window - unpaid());
-            if (through <= sent) {
-                arm(); // paused: the tenant has W unpaid tokens
+            if (through <= sent && arm()) {
+                observer.jobPaused(); // the tenant has W unpaid tokens
             }
             return through;
         }
@@ -293,9 +311,11 @@ public final class ChannelJobMeter implements JobMeter {
             try {
                 increment = account.accept(voucher);
             } catch (InvalidVoucherException e) {
+                observer.voucherRejected(VoucherRejection.of(e.reason()));
                 throw Status.PERMISSION_DENIED.withDescription("voucher rejected: " + e.getMessage())
                         .asRuntimeException();
             } catch (ChainException e) {
+                observer.voucherRejected(VoucherRejection.UNAVAILABLE);
                 throw Status.UNAVAILABLE.withDescription("voucher could not be checked or stored: " + e.getMessage()
                         + "; retry the job shortly").asRuntimeException();
             }
@@ -312,6 +332,7 @@ public final class ChannelJobMeter implements JobMeter {
             ChannelRef job = quote.channel();
             if (ref.getChainId() != job.getChainId() || !ref.getContract().equalsIgnoreCase(job.getContract())
                     || !ref.getChannelId().equals(job.getChannelId())) {
+                observer.voucherRejected(VoucherRejection.WRONG_CHANNEL);
                 throw Status.PERMISSION_DENIED.withDescription("voucher rejected: it names channel "
                         + ref.getChannelId() + " (chain " + ref.getChainId() + ", " + ref.getContract()
                         + "), the job pays from channel " + job.getChannelId()).asRuntimeException();
@@ -320,11 +341,13 @@ public final class ChannelJobMeter implements JobMeter {
             try {
                 amount = new BigInteger(proto.getCumulativeAmount().getBaseUnits());
             } catch (NumberFormatException e) {
+                observer.voucherRejected(VoucherRejection.MALFORMED);
                 throw Status.PERMISSION_DENIED.withDescription("voucher rejected: cumulative_amount '"
                         + proto.getCumulativeAmount().getBaseUnits() + "' is not a base-10 integer")
                         .asRuntimeException();
             }
             if (amount.signum() <= 0 || amount.bitLength() > 256) {
+                observer.voucherRejected(VoucherRejection.MALFORMED);
                 throw Status.PERMISSION_DENIED.withDescription("voucher rejected: cumulative_amount " + amount
                         + " is not a positive uint256").asRuntimeException();
             }
@@ -337,13 +360,14 @@ public final class ChannelJobMeter implements JobMeter {
             return price.multiply(BigInteger.valueOf(tokens));
         }
 
-        /** Starts the payment deadline (if not running). */
-        private void arm() {
+        /** Starts the payment deadline (if not running); whether it started now. */
+        private boolean arm() {
             if (deadline != null || closed) {
-                return;
+                return false;
             }
             deadline = clock.instant().plus(settings.paymentTimeout());
             timer = timers.schedule(events::checkPayment, settings.paymentTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            return true;
         }
 
         private void disarm() {
@@ -360,6 +384,10 @@ public final class ChannelJobMeter implements JobMeter {
                 return Optional.empty();
             }
             BigInteger missing = price.multiply(BigInteger.valueOf(sent)).subtract(paid);
+            if (!cutOff) {
+                cutOff = true; // the job ends on this answer; count it once
+                observer.jobCutOff();
+            }
             return Optional.of(Status.FAILED_PRECONDITION.withDescription("payment required: no voucher for "
                     + account.owed() + " (" + missing + " for this job's " + sent + " tokens) within "
                     + settings.paymentTimeout().toMillis() + " ms; channel " + quote.channel().getChannelId()

@@ -9,6 +9,7 @@ import io.gridshare.chain.tx.Keystores;
 import io.gridshare.gateway.config.GatewaySettings;
 import io.gridshare.gateway.job.CountingJobMeter;
 import io.gridshare.gateway.job.JobMeter;
+import io.gridshare.gateway.observe.PaymentObserver;
 import java.lang.System.Logger.Level;
 import java.math.BigDecimal;
 import java.time.Clock;
@@ -35,11 +36,14 @@ public final class GatewayPayments implements AutoCloseable {
     private final GridshareContracts contracts;
     private final ScheduledExecutorService timers;
     private final Credentials key;
+    private final PaymentObserver observer;
     private boolean ownsChain;
 
     private GatewayPayments(JobMeter meter, SettlementService settlement, NodePayer nodePayer,
-                            GridshareContracts contracts, ScheduledExecutorService timers, Credentials key) {
+                            GridshareContracts contracts, ScheduledExecutorService timers, Credentials key,
+                            PaymentObserver observer) {
         this.meter = meter;
+        this.observer = observer;
         this.settlement = settlement;
         this.nodePayer = nodePayer;
         this.contracts = contracts;
@@ -49,7 +53,7 @@ public final class GatewayPayments implements AutoCloseable {
 
     /** Free mode: tokens are counted and priced, no voucher is asked for. */
     public static GatewayPayments free() {
-        return new GatewayPayments(new CountingJobMeter(), null, null, null, null, null);
+        return new GatewayPayments(new CountingJobMeter(), null, null, null, null, null, PaymentObserver.NOOP);
     }
 
     /**
@@ -61,6 +65,16 @@ public final class GatewayPayments implements AutoCloseable {
      */
     public static GatewayPayments paid(GridshareContracts contracts, Credentials key, PaymentSettings settings,
                                        int window) {
+        return paid(contracts, key, settings, window, PaymentObserver.NOOP);
+    }
+
+    /**
+     * Paid mode, reporting to {@code observer}: tenant vouchers accepted and refused, redemptions and
+     * failed settlement rounds, the value accepted but not yet redeemed, jobs paused and cut off, and
+     * vouchers signed for nodes.
+     */
+    public static GatewayPayments paid(GridshareContracts contracts, Credentials key, PaymentSettings settings,
+                                       int window, PaymentObserver observer) {
         GridshareContracts asGateway = contracts.as(key);
         SettlementService settlement = new SettlementService(asGateway.paymentChannels(), key.getAddress(),
                 settings.settlementDir().resolve("tenant-vouchers"),
@@ -68,26 +82,42 @@ public final class GatewayPayments implements AutoCloseable {
         NodePayer payer = new NodePayer(asGateway.paymentChannels(), asGateway.gridToken(), key,
                 settings.nodeChannelDeposit(), settings.nodeChannelTopUpBelow(), window,
                 settings.settlementDir().resolve("node-vouchers"), settings.nodeVoucherRedelivery());
+        payer.observe(observer);
+        UnredeemedValue held = new UnredeemedValue(settlement.all(), settlement.redemptions(), observer);
+        settlement.addListener(held::redeemed);
         ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "gridshare-payments");
             t.setDaemon(true);
             return t;
         });
         ChannelJobMeter meter = new ChannelJobMeter(asGateway.paymentChannels(), settlement, key.getAddress(),
-                contracts.deployment().gridToken(), payer, settings, timers, Clock.systemUTC());
+                contracts.deployment().gridToken(), payer, settings, timers, Clock.systemUTC(), held);
+        GatewayPayments payments = new GatewayPayments(meter, settlement, payer, asGateway, timers, key, observer);
         long every = Math.max(1, settings.settleInterval().toMillis());
-        timers.scheduleWithFixedDelay(() -> {
-            try {
-                settlement.settle();
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "settlement round failed (retried next round): " + e.getMessage(), e);
-            }
-        }, every, every, TimeUnit.MILLISECONDS);
-        return new GatewayPayments(meter, settlement, payer, asGateway, timers, key);
+        timers.scheduleWithFixedDelay(payments::settleRound, every, every, TimeUnit.MILLISECONDS);
+        return payments;
+    }
+
+    /**
+     * One settlement round by the policy, as the timer runs it: a failure is logged and counted, and
+     * the next round tries again (nothing redeemable is lost: it is computed from the chain).
+     */
+    void settleRound() {
+        try {
+            settlement.settle();
+        } catch (RuntimeException e) {
+            observer.redemptionFailed();
+            LOG.log(Level.WARNING, "settlement round failed (retried next round): " + e.getMessage(), e);
+        }
     }
 
     /** Reads {@link PaymentSettings} and {@code gridshare.chain.*}; free mode unless payments are enabled. */
     public static GatewayPayments fromConfig(Config config, GatewaySettings gateway) {
+        return fromConfig(config, gateway, PaymentObserver.NOOP);
+    }
+
+    /** As {@link #fromConfig(Config, GatewaySettings)}, reporting payment events to {@code observer}. */
+    public static GatewayPayments fromConfig(Config config, GatewaySettings gateway, PaymentObserver observer) {
         PaymentSettings settings = PaymentSettings.from(config);
         if (!settings.enabled()) {
             LOG.log(Level.INFO, "payments disabled ({0}=false or no chain configured): serving for free",
@@ -100,7 +130,7 @@ public final class GatewayPayments implements AutoCloseable {
                 chain.connect().chain(), chain.deployment());
         LOG.log(Level.INFO, "payments on chain {0}: gateway {1}, PaymentChannels {2}", chain.deployment().chainId(),
                 key.getAddress(), chain.deployment().paymentChannels());
-        GatewayPayments payments = paid(contracts, key, settings, gateway.creditWindowTokens());
+        GatewayPayments payments = paid(contracts, key, settings, gateway.creditWindowTokens(), observer);
         payments.ownsChain = true;
         return payments;
     }

@@ -254,13 +254,16 @@ public final class NodePayer implements AutoCloseable {
                 }
             }
             BigInteger amount = owed.min(known);
+            BigInteger previous;
             synchronized (a) {
                 if (amount.compareTo(a.sent) <= 0) {
                     return; // nothing new to promise
                 }
+                previous = a.sent;
             }
             Voucher v = Vouchers.sign(channels.domain(), channelId, amount, gatewayKey);
             signed.put(v); // kept before it leaves: a restart continues from it
+            observer.nodeVoucherSigned(amount.subtract(previous));
             synchronized (a) {
                 a.sent = amount;
                 a.latest = proto(v);
@@ -378,5 +381,14 @@ public final class NodePayer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         signed.close();
+    }
+
+    // the metrics hook, kept at the end of the class: the payment logic above does not depend on it
+    private volatile io.gridshare.gateway.observe.PaymentObserver observer =
+            io.gridshare.gateway.observe.PaymentObserver.NOOP;
+
+    /** Tells {@code observer} of every voucher signed for a node from now on. */
+    public void observe(io.gridshare.gateway.observe.PaymentObserver observer) {
+        this.observer = observer;
     }
 }

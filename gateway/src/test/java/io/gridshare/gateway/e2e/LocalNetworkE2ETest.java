@@ -10,6 +10,7 @@ import io.gridshare.chain.voucher.Vouchers;
 import io.gridshare.client.ChannelKey;
 import io.gridshare.client.GridshareClientException;
 import io.gridshare.client.JobAccepted;
+import io.gridshare.client.JobReceipt;
 import io.gridshare.client.JobResult;
 import io.gridshare.client.JobSpec;
 import io.gridshare.client.TenantClient;
@@ -21,11 +22,14 @@ import io.gridshare.gateway.local.LocalModels;
 import io.gridshare.gateway.local.LocalNetwork;
 import io.gridshare.gateway.local.LocalNetworkSettings;
 import io.gridshare.gateway.local.NodeMember;
+import io.gridshare.gateway.payment.RawTenant;
+import io.grpc.Status;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -53,11 +57,17 @@ class LocalNetworkE2ETest {
     private static final String PROMPT = "Once upon a time";
     /** Well beyond the gateway's link credit and buffer, so a paused tenant leaves the node mid-job. */
     private static final int MAX_TOKENS = 160;
+    /** The credit window the gateways run with here: tokens a tenant gets ahead of its latest voucher. */
+    private static final int WINDOW = 16;
     private static final int[] TENANTS = {LocalNetwork.DEMO_TENANT, LocalNetwork.FILE_TENANT, 0};
 
     private LocalNetwork network;
     private GatewayMember gateway;
     private String reference;
+    /** Every paid job since the network started, with the member it paid: what the chain must show. */
+    private final List<PaidJob> paidJobs = new ArrayList<>();
+
+    private record PaidJob(GatewayMember member, JobReceipt receipt) {}
 
     @BeforeAll
     void startNetwork(@org.junit.jupiter.api.io.TempDir Path state) {
@@ -66,12 +76,14 @@ class LocalNetworkE2ETest {
         Path repo = Path.of("..").toAbsolutePath().normalize();
         Path models = LocalModels.resolve(repo, System.out);
         LocalNetworkSettings settings = LocalNetworkSettings.defaults(state, models)
-                .withCreditWindow(16, Duration.ofSeconds(3));
+                .withCreditWindow(WINDOW, Duration.ofSeconds(3));
         network = LocalNetwork.start(settings, System.out);
         gateway = network.gateways().getFirst();
         ChannelKey channel = network.openChannel(0, gateway.key().address(), settings.tenantDeposit());
         try (TenantClient client = network.tenantClient(0, gateway)) {
-            reference = client.generate(greedy(channel), TokenListener.ignoring()).text();
+            JobResult r = client.generate(greedy(channel), TokenListener.ignoring());
+            reference = r.text();
+            paidJobs.add(new PaidJob(gateway, r.receipt()));
         }
     }
 
@@ -141,7 +153,8 @@ class LocalNetworkE2ETest {
                             // the first tenant holds its first tokens until the node serving it is
                             // gone: the job is then certainly unfinished on that node
                             if (victim && killedOnce.compareAndSet(false, true)) {
-                                network.kill(nodeName(node));
+                                killedName = nodeName(node);
+                                network.kill(killedName);
                                 killed.countDown();
                             }
                         }
@@ -159,10 +172,23 @@ class LocalNetworkE2ETest {
             assertThat(r.completionTokens()).isEqualTo(MAX_TOKENS);
         }
         assertThat(results.getFirst().receipt().nodeIds()).hasSizeGreaterThanOrEqualTo(2);
+        for (JobResult r : results) {
+            assertThat(r.receipt().nodeTokens().values().stream().mapToInt(Integer::intValue).sum())
+                    .as("the node shares of a receipt add up to its tokens").isEqualTo(r.completionTokens());
+        }
+        assertThat(results.getFirst().receipt().nodeTokens()).as("both nodes produced tokens of the victim's job")
+                .hasSizeGreaterThanOrEqualTo(2).allSatisfy((node, tokens) -> assertThat(tokens).isPositive());
         if (results.getFirst().paid().signum() > 0) {
+            for (int i = 0; i < results.size(); i++) {
+                paidJobs.add(new PaidJob(members.get(i), results.get(i).receipt()));
+            }
+            // the killed node comes back with the vouchers it kept, and gets those it missed
+            network.restartNode(killedName);
             checkBalances(channels, results);
         }
     }
+
+    private volatile String killedName;
 
     private String nodeName(String nodeId) {
         return network.nodes().stream().filter(n -> n.key().address().equalsIgnoreCase(nodeId)).map(NodeMember::name)
@@ -188,15 +214,74 @@ class LocalNetworkE2ETest {
                     .as("refund at close").isEqualTo(network.settings().tenantDeposit().subtract(expected));
         }
         var channelsContract = network.contracts(network.chain().account(0)).paymentChannels();
+        BigInteger feeBps = BigInteger.valueOf(channelsContract.feeBps());
+        BigInteger nodePrice = network.settings().nodePricePerToken();
+        BigInteger allRedeemed = BigInteger.ZERO;
+        for (GatewayMember member : network.gateways()) {
+            String payee = member.key().address();
+            BigInteger fromTenants = BigInteger.ZERO;
+            BigInteger toNodes = BigInteger.ZERO;
+            int memberTokens = 0;
+            for (NodeMember node : network.nodes()) {
+                String nodeId = node.key().address();
+                BigInteger share = BigInteger.ZERO;
+                for (PaidJob job : paidJobs) {
+                    if (job.member() == member) {
+                        share = share.add(nodePrice.multiply(BigInteger.valueOf(tokensOf(job.receipt(), nodeId))));
+                    }
+                }
+                BigInteger expected = share;
+                BigInteger redeemed = awaitValue(() -> redeemedBetween(payee, nodeId), expected, Duration.ofSeconds(90));
+                assertThat(redeemed).as(node.name() + "'s share from " + member.name()
+                        + ": its tokens × the node price, redeemed from the member's channel to it").isEqualTo(expected);
+                toNodes = toNodes.add(redeemed);
+            }
+            for (PaidJob job : paidJobs) {
+                if (job.member() == member) {
+                    memberTokens += job.receipt().tokens();
+                }
+            }
+            fromTenants = redeemedBetween(null, payee);
+            assertThat(fromTenants).as("what tenants paid " + member.name())
+                    .isEqualTo(network.settings().tenantPricePerToken().multiply(BigInteger.valueOf(memberTokens)));
+            assertThat(fromTenants.subtract(toNodes)).as(member.name() + "'s fee: its tokens × the gateway fee per token")
+                    .isEqualTo(network.settings().gatewayFeePerToken().multiply(BigInteger.valueOf(memberTokens)));
+            allRedeemed = allRedeemed.add(fromTenants).add(toNodes);
+        }
+
         String treasury = channelsContract.treasury();
         BigInteger accrued = channelsContract.accruedFees(network.chain().deployment().gridToken());
         BigInteger treasuryBefore = network.balance(treasury);
         BigInteger collected = network.collectFees();
-        assertThat(accrued).as("protocol fee accrued by the redemptions").isGreaterThan(BigInteger.ONE);
+        assertThat(accrued).as("protocol fee: fee bps of every redemption, tenant → gateway and gateway → node")
+                .isEqualTo(allRedeemed.multiply(feeBps).divide(BigInteger.valueOf(10_000)));
         // PaymentChannels keeps one base unit of accrued fees in its storage slot
         assertThat(collected).isEqualTo(accrued.subtract(BigInteger.ONE));
         assertThat(network.balance(treasury).subtract(treasuryBefore)).as("protocol fee paid to the treasury")
                 .isEqualTo(collected);
+    }
+
+    private static int tokensOf(JobReceipt receipt, String nodeId) {
+        return receipt.nodeTokens().entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(nodeId))
+                .mapToInt(Map.Entry::getValue).sum();
+    }
+
+    /** Redeemed in total over every channel {@code payer} (null: anyone) opened to {@code payee}. */
+    private BigInteger redeemedBetween(String payer, String payee) {
+        return network.channelsBetween(payer, payee).stream().map(Channel::redeemed)
+                .reduce(BigInteger.ZERO, BigInteger::add);
+    }
+
+    /** Polls {@code value} until it reaches {@code expected} (settlement redeems in batches) or time runs out. */
+    private static BigInteger awaitValue(java.util.function.Supplier<BigInteger> value, BigInteger expected,
+                                         Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        BigInteger v = value.get();
+        while (v.compareTo(expected) < 0 && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(250).toNanos());
+            v = value.get();
+        }
+        return v;
     }
 
     @Test
@@ -227,55 +312,81 @@ class LocalNetworkE2ETest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("the parked signer blocks the client's transport thread, so the gateway's "
-            + "cut-off status is never delivered (seen 17:58 UTC); needs a signer that refuses instead of parking")
     @Order(3)
-    @DisplayName("a tenant that stops signing is cut off and owes nothing beyond the tokens it paid for")
-    void tenantThatStopsSigningIsCutOff() {
+    @DisplayName("a tenant that stops signing is cut off after one window and owes nothing beyond the voucher it signed")
+    void tenantThatStopsSigningIsCutOff() throws Exception {
         assumeTrue(paymentsActive(), "the gateways do not charge in this build (payments not merged)");
         ChannelKey channel = network.openChannel(LocalNetwork.FILE_TENANT, gateway.key().address(),
                 network.settings().tenantDeposit());
         Credentials key = network.chain().account(LocalNetwork.FILE_TENANT);
-        List<BigInteger> signed = new ArrayList<>();
-        VoucherSigner stopsAfterOne = new VoucherSigner() {
-            @Override
-            public String address() {
-                return key.getAddress();
-            }
-
-            @Override
-            public Voucher sign(ChannelKey k, BigInteger amount) {
-                if (!signed.isEmpty()) {
-                    // a tenant that stops paying: it never answers the second PaymentDue
-                    LockSupportPark.forever();
+        List<BigInteger> signed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Status end;
+        int received;
+        try (RawTenant tenant = new RawTenant(gateway.grpcTarget(), channel)) {
+            // pays the first PaymentDue, then never answers again (the stream stays open)
+            tenant.start(PROMPT, MAX_TOKENS, (t, due) -> {
+                if (signed.isEmpty()) {
+                    BigInteger amount = new BigInteger(due.getCumulativeAmount().getBaseUnits());
+                    signed.add(amount);
+                    t.pay(amount, key);
                 }
-                signed.add(amount);
-                return Vouchers.sign(k.domain(), k.channelId(), amount, key);
-            }
-        };
-        try (TenantClient client = network.tenantClient(gateway, stopsAfterOne)) {
-            CompletableFuture<JobResult> job = CompletableFuture.supplyAsync(
-                    () -> client.generate(greedy(channel), TokenListener.ignoring()));
-            assertThatThrownBy(() -> job.get(60, TimeUnit.SECONDS)).hasMessageContaining("payment required");
+            });
+            end = tenant.awaitEnd();
+            received = tenant.tokens();
         }
+        assertThat(end.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+        assertThat(end.getDescription()).startsWith("payment required");
         BigInteger paid = signed.getFirst();
+        long paidTokens = paid.divide(network.settings().tenantPricePerToken()).longValueExact();
+        assertThat(received).as("the paid tokens and at most one credit window more")
+                .isBetween((int) paidTokens, (int) paidTokens + WINDOW).isLessThan(MAX_TOKENS);
         assertThat(network.awaitRedeemed(channel, paid, Duration.ofSeconds(60))).isEqualTo(paid);
+        String tenantAddress = key.getAddress();
+        BigInteger before = network.balance(tenantAddress);
         network.closeChannel(LocalNetwork.FILE_TENANT, channel);
-        assertThat(network.channel(channel).redeemed()).isEqualTo(paid);
-    }
-
-    /** Parks the signing thread until the client gives up on it. */
-    private static final class LockSupportPark {
-        static void forever() {
-            while (!Thread.currentThread().isInterrupted()) {
-                java.util.concurrent.locks.LockSupport.park();
-            }
-            throw new IllegalStateException("signing interrupted");
-        }
+        assertThat(network.channel(channel).redeemed()).as("nothing more was taken than the voucher signed")
+                .isEqualTo(paid);
+        assertThat(network.balance(tenantAddress).subtract(before)).as("the rest of the deposit came back")
+                .isEqualTo(network.settings().tenantDeposit().subtract(paid));
     }
 
     @Test
     @Order(4)
+    @DisplayName("a replayed voucher buys nothing: the tenant that resends its old voucher is cut off like one that stopped")
+    void replayedVoucherIsNotCreditedTwice() throws Exception {
+        assumeTrue(paymentsActive(), "the gateways do not charge in this build (payments not merged)");
+        GatewayMember other = network.gateways().get(1);
+        ChannelKey channel = network.openChannel(LocalNetwork.DEMO_TENANT, other.key().address(),
+                network.settings().tenantDeposit());
+        Credentials key = network.chain().account(LocalNetwork.DEMO_TENANT);
+        List<io.gridshare.proto.v1.Voucher> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Status end;
+        int received;
+        try (RawTenant tenant = new RawTenant(other.grpcTarget(), channel)) {
+            // answers every PaymentDue after the first with the first voucher again
+            tenant.start(PROMPT, MAX_TOKENS, (t, due) -> {
+                if (sent.isEmpty()) {
+                    sent.add(t.pay(new BigInteger(due.getCumulativeAmount().getBaseUnits()), key));
+                } else {
+                    t.send(sent.getFirst());
+                    sent.add(sent.getFirst());
+                }
+            });
+            end = tenant.awaitEnd();
+            received = tenant.tokens();
+        }
+        assertThat(sent).as("the tenant replayed its voucher").hasSizeGreaterThanOrEqualTo(2);
+        assertThat(end.getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+        BigInteger paid = new BigInteger(sent.getFirst().getCumulativeAmount().getBaseUnits());
+        long paidTokens = paid.divide(network.settings().tenantPricePerToken()).longValueExact();
+        assertThat(received).as("a replay opens no further window").isLessThanOrEqualTo((int) paidTokens + WINDOW);
+        assertThat(network.awaitRedeemed(channel, paid, Duration.ofSeconds(60))).isEqualTo(paid);
+        network.closeChannel(LocalNetwork.DEMO_TENANT, channel);
+        assertThat(network.channel(channel).redeemed()).isEqualTo(paid);
+    }
+
+    @Test
+    @Order(5)
     @DisplayName("a gateway member restart keeps its unredeemed vouchers and redeems them afterwards")
     void gatewayRestartLosesNoVoucher() {
         assumeTrue(paymentsActive(), "the gateways do not charge in this build (payments not merged)");

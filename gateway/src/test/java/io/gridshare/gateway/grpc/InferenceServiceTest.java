@@ -68,6 +68,10 @@ class InferenceServiceTest {
         assertThat(completed.getUsage().getCompletionTokens()).isEqualTo(50);
         assertThat(completed.getReceipt().getAmount().getBaseUnits()).isEqualTo("350");
         assertThat(completed.getReceipt().getNodeIdsList()).containsExactly(node.address());
+        assertThat(completed.getReceipt().getNodeSharesList()).singleElement().satisfies(share -> {
+            assertThat(share.getNodeId()).isEqualTo(node.address());
+            assertThat(share.getTokens()).isEqualTo(50);
+        });
     }
 
     @Test
@@ -154,8 +158,12 @@ class InferenceServiceTest {
         assertThat(call.indicesContiguous()).isTrue();
         assertThat(second.assigns()).singleElement()
                 .satisfies(a -> assertThat(a.getEmittedTokenIdsCount()).isGreaterThanOrEqualTo(10));
-        assertThat(call.last().getCompleted().getReceipt().getNodeIdsList())
-                .containsExactly(first.address(), second.address());
+        var receipt = call.last().getCompleted().getReceipt();
+        assertThat(receipt.getNodeIdsList()).containsExactly(first.address(), second.address());
+        int resumedAt = second.assigns().getFirst().getEmittedTokenIdsCount();
+        assertThat(receipt.getNodeSharesList()).as("each node's share: the tokens it produced that reached the tenant")
+                .extracting(share -> share.getNodeId() + "=" + share.getTokens())
+                .containsExactly(first.address() + "=" + resumedAt, second.address() + "=" + (80 - resumedAt));
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.gridshare.gateway.config.GatewaySettings;
 import io.gridshare.gateway.grpc.GrpcServer;
 import io.gridshare.gateway.link.InMemoryNodeStakeCheck;
 import io.gridshare.gateway.observe.GatewayObserver;
+import io.gridshare.gateway.observe.PaymentObserver;
 import io.gridshare.gateway.placement.InMemoryPlacement;
 import io.gridshare.node.engine.InferenceEngine;
 import io.gridshare.node.link.GatewayAddress;
@@ -52,6 +53,12 @@ public final class PaidNetwork implements AutoCloseable {
     private final InMemoryNodeStakeCheck stakes;
 
     public PaidNetwork(LocalChain chain, InferenceEngine engine, Path gatewayDir, Path nodeDir, Duration paymentTimeout) {
+        this(chain, engine, gatewayDir, nodeDir, paymentTimeout, PaymentObserver.NOOP);
+    }
+
+    /** As above, the gateway's payment side reporting to {@code observer}. */
+    public PaidNetwork(LocalChain chain, InferenceEngine engine, Path gatewayDir, Path nodeDir, Duration paymentTimeout,
+                       PaymentObserver observer) {
         this.chain = chain;
         this.gatewayDir = gatewayDir;
         this.gatewayKey = chain.account(1);
@@ -62,7 +69,7 @@ public final class PaidNetwork implements AutoCloseable {
                 d.maxFailovers(), Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ofSeconds(30), FEE, WINDOW);
         payments = GatewayPayments.paid(contracts(), gatewayKey, PaymentSettings.defaults(gatewayDir)
                 .withPaymentTimeout(paymentTimeout).withNodeChannel(NODE_CHANNEL_DEPOSIT, BigInteger.valueOf(100_000)),
-                WINDOW);
+                WINDOW, observer);
         stakes = new InMemoryNodeStakeCheck(BigInteger.ONE).stake(nodeKey.getAddress(), BigInteger.TEN);
         services = new GatewayServices(settings, new InMemoryPlacement("member-1"), stakes, payments.meter(),
                 GatewayObserver.NOOP, GatewayServices.STANDALONE);

@@ -26,21 +26,21 @@ import org.web3j.crypto.Credentials;
  * A tenant that speaks the Generate protocol by hand, so a test can make it misbehave: stop paying,
  * forge, replay or overdraw a voucher. {@code onDue} decides what to answer to each PaymentDue.
  */
-final class RawTenant implements AutoCloseable {
+public final class RawTenant implements AutoCloseable {
 
-    final List<GenerateServerMessage> received = new CopyOnWriteArrayList<>();
-    final CompletableFuture<Status> ended = new CompletableFuture<>();
+    public final List<GenerateServerMessage> received = new CopyOnWriteArrayList<>();
+    public final CompletableFuture<Status> ended = new CompletableFuture<>();
     private final ManagedChannel grpc;
     private final ChannelKey channel;
     private StreamObserver<GenerateClientMessage> requests;
 
-    RawTenant(String target, ChannelKey channel) {
+    public RawTenant(String target, ChannelKey channel) {
         this.grpc = ManagedChannelBuilder.forTarget(target).usePlaintext().build();
         this.channel = channel;
     }
 
     /** Starts a job; {@code onDue} is called on each PaymentDue with this tenant and the due. */
-    RawTenant start(String prompt, int maxTokens, BiConsumer<RawTenant, PaymentDue> onDue) {
+    public RawTenant start(String prompt, int maxTokens, BiConsumer<RawTenant, PaymentDue> onDue) {
         requests = InferenceGrpc.newStub(grpc).generate(new StreamObserver<>() {
             @Override
             public void onNext(GenerateServerMessage m) {
@@ -67,7 +67,7 @@ final class RawTenant implements AutoCloseable {
     }
 
     /** Signs and sends a voucher for {@code amount} with {@code key} (the channel's signer, or a forger). */
-    Voucher pay(BigInteger amount, Credentials key) {
+    public Voucher pay(BigInteger amount, Credentials key) {
         io.gridshare.chain.voucher.Voucher v = Vouchers.sign(channel.domain(), channel.channelId(), amount, key);
         Voucher proto = Voucher.newBuilder().setChannel(channel.toProto())
                 .setCumulativeAmount(Amount.newBuilder().setBaseUnits(amount.toString()))
@@ -76,15 +76,15 @@ final class RawTenant implements AutoCloseable {
         return proto;
     }
 
-    synchronized void send(Voucher voucher) {
+    public synchronized void send(Voucher voucher) {
         requests.onNext(GenerateClientMessage.newBuilder().setVoucher(voucher).build());
     }
 
-    Status awaitEnd() throws Exception {
+    public Status awaitEnd() throws Exception {
         return ended.get(60, TimeUnit.SECONDS);
     }
 
-    int tokens() {
+    public int tokens() {
         return received.stream().filter(GenerateServerMessage::hasTokens)
                 .mapToInt(m -> m.getTokens().getTokenIdsCount()).sum();
     }
