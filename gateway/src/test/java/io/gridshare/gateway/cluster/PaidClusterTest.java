@@ -2,7 +2,6 @@ package io.gridshare.gateway.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.gridshare.chain.contracts.GridshareContracts;
 import io.gridshare.chain.contracts.PaymentChannelsClient;
@@ -21,12 +20,11 @@ import io.gridshare.client.JobResult;
 import io.gridshare.client.JobSpec;
 import io.gridshare.client.TenantClient;
 import io.gridshare.client.VoucherSigner;
+import io.gridshare.gateway.payment.PaidNetwork;
 import io.gridshare.gateway.config.GatewaySettings;
 import io.gridshare.gateway.payment.GatewayPayments;
 import io.gridshare.gateway.payment.NodePayer;
 import io.gridshare.gateway.payment.PaymentSettings;
-import io.gridshare.node.engine.EngineConfig;
-import io.gridshare.node.engine.Engines;
 import io.gridshare.node.engine.InferenceEngine;
 import io.gridshare.node.link.GatewayAddress;
 import io.gridshare.node.link.LinkSettings;
@@ -35,11 +33,8 @@ import io.gridshare.node.link.NodeContext;
 import io.gridshare.node.link.NodeKey;
 import io.gridshare.node.link.NodeMetrics;
 import io.gridshare.node.link.SlotPool;
-import io.gridshare.node.model.ModelFiles;
-import io.gridshare.node.model.ModelsDirectory;
 import io.gridshare.node.payment.NodePayments;
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,11 +74,7 @@ class PaidClusterTest {
 
     @BeforeAll
     static void startChain() throws Exception {
-        Path models = ModelsDirectory.resolve();
-        assumeTrue(Files.isRegularFile(models.resolve("stories260K/stories260K.bin")),
-                "stories260K not found: " + ModelsDirectory.howToProvide(models));
-        engine = Engines.load(ModelFiles.stories260K(models), EngineConfig.defaults(2)
-                .withBackend(EngineConfig.Backend.CPU));
+        engine = PaidNetwork.stories260KOnCpu();
         chain = LocalChain.start();
     }
 

@@ -2,7 +2,6 @@ package io.gridshare.gateway.openai;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -18,11 +17,7 @@ import io.gridshare.client.TenantClient;
 import io.gridshare.client.VoucherSigner;
 import io.gridshare.gateway.observe.GatewayObserver;
 import io.gridshare.gateway.payment.PaidNetwork;
-import io.gridshare.node.engine.EngineConfig;
-import io.gridshare.node.engine.Engines;
 import io.gridshare.node.engine.InferenceEngine;
-import io.gridshare.node.model.ModelFiles;
-import io.gridshare.node.model.ModelsDirectory;
 import jakarta.json.Json;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
@@ -85,11 +80,7 @@ class PaidOpenAiTest {
 
     @BeforeAll
     static void startChain() throws Exception {
-        Path models = ModelsDirectory.resolve();
-        assumeTrue(Files.isRegularFile(models.resolve("stories260K/stories260K.bin")),
-                "stories260K not found: " + ModelsDirectory.howToProvide(models));
-        engine = Engines.load(ModelFiles.stories260K(models), EngineConfig.defaults(2)
-                .withBackend(EngineConfig.Backend.CPU));
+        engine = PaidNetwork.stories260KOnCpu();
         chain = LocalChain.start(LocalChain.Options.defaults().withChainId(CHAIN_ID));
     }
 

@@ -13,6 +13,8 @@ import io.gridshare.gateway.link.InMemoryNodeStakeCheck;
 import io.gridshare.gateway.observe.GatewayObserver;
 import io.gridshare.gateway.observe.PaymentObserver;
 import io.gridshare.gateway.placement.InMemoryPlacement;
+import io.gridshare.node.engine.EngineConfig;
+import io.gridshare.node.engine.Engines;
 import io.gridshare.node.engine.InferenceEngine;
 import io.gridshare.node.link.GatewayAddress;
 import io.gridshare.node.link.LinkSettings;
@@ -21,6 +23,8 @@ import io.gridshare.node.link.NodeContext;
 import io.gridshare.node.link.NodeKey;
 import io.gridshare.node.link.NodeMetrics;
 import io.gridshare.node.link.SlotPool;
+import io.gridshare.node.model.ModelFiles;
+import io.gridshare.node.model.ModelsDirectory;
 import io.gridshare.node.payment.NodePayments;
 import java.math.BigInteger;
 import java.nio.file.Path;
@@ -40,6 +44,18 @@ public final class PaidNetwork implements AutoCloseable {
     public static final BigInteger TENANT_PRICE = NODE_PRICE.add(FEE);
     public static final int WINDOW = 8;
     public static final BigInteger NODE_CHANNEL_DEPOSIT = BigInteger.valueOf(1_000_000);
+
+    /**
+     * The real stories260K engine on the CPU with 2 slots, as a paid test's node runs it; skips the
+     * test (with what to do) when the model is not there.
+     */
+    public static InferenceEngine stories260KOnCpu() throws Exception {
+        java.nio.file.Path models = ModelsDirectory.resolve();
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                java.nio.file.Files.isRegularFile(models.resolve("stories260K/stories260K.bin")),
+                "stories260K not found: " + ModelsDirectory.howToProvide(models));
+        return Engines.load(ModelFiles.stories260K(models), EngineConfig.defaults(2).withBackend(EngineConfig.Backend.CPU));
+    }
 
     public final LocalChain chain;
     public final Credentials gatewayKey;

@@ -2,7 +2,6 @@ package io.gridshare.gateway.payment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.gridshare.chain.ChainConnection;
 import io.gridshare.chain.contracts.GridshareContracts;
@@ -14,14 +13,9 @@ import io.gridshare.client.ChannelKey;
 import io.gridshare.client.ChannelManager;
 import io.gridshare.client.InMemoryChannelLedger;
 import io.gridshare.gateway.observe.VoucherRejection;
-import io.gridshare.node.engine.EngineConfig;
-import io.gridshare.node.engine.Engines;
 import io.gridshare.node.engine.InferenceEngine;
-import io.gridshare.node.model.ModelFiles;
-import io.gridshare.node.model.ModelsDirectory;
 import io.grpc.Status;
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,11 +47,7 @@ class PaymentEventsTest {
 
     @BeforeAll
     static void startNetwork() throws Exception {
-        Path models = ModelsDirectory.resolve();
-        assumeTrue(Files.isRegularFile(models.resolve("stories260K/stories260K.bin")),
-                "stories260K not found: " + ModelsDirectory.howToProvide(models));
-        engine = Engines.load(ModelFiles.stories260K(models), EngineConfig.defaults(2)
-                .withBackend(EngineConfig.Backend.CPU));
+        engine = PaidNetwork.stories260KOnCpu();
         chain = LocalChain.start();
         network = new PaidNetwork(chain, engine, dir.resolve("gateway"), dir.resolve("node"), PAYMENT_TIMEOUT,
                 observed);
