@@ -95,8 +95,8 @@ final class ClusterMember implements AutoCloseable {
                     .withLinkExpiry(Duration.ofMillis(200), Duration.ofMillis(1_000)));
             GridConfig config = GridConfig.builder().clusterName(cluster).gatewayId(memberSettings.gatewayId())
                     .bindAddress("127.0.0.1").port(ports[i]).members(addresses).partitionCount(31)
-                    .joinWait(Duration.ZERO).heartbeatInterval(Duration.ofMillis(200))
-                    .nodeExpiry(Duration.ofMillis(1_000)).build();
+                    .joinWait(Duration.ZERO).heartbeatInterval(memberSettings.heartbeatInterval())
+                    .nodeExpiry(memberSettings.linkExpiry()).build();
             members.add(new ClusterMember(config, memberSettings, meters.apply(i)));
         }
         // like the readiness check: no job before the partitions have settled on their owners
