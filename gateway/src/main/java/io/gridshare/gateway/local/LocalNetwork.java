@@ -505,12 +505,25 @@ public final class LocalNetwork implements AutoCloseable {
      * Starts the network, streams one paid completion to the terminal, prints the on-chain outcome,
      * writes the network file with a second open tenant channel, and runs until Ctrl-C.
      */
+    /**
+     * Maven's exec plugin does not pass a SIGTERM on to the launcher (Ctrl-C reaches the whole process
+     * group, a {@code kill} of Maven does not): when the process that started the launcher is gone,
+     * exit, so the shutdown hook stops anvil, the gateways and the nodes instead of leaving them behind.
+     */
+    private static void stopWithParent(PrintStream out) {
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {
+            out.println("[local] the process that started the launcher (pid " + parent.pid() + ") ended");
+            System.exit(143);
+        }));
+    }
+
     public static void main(String[] args) throws Exception {
         PrintStream out = System.out;
         Path root = repositoryRoot();
         Path models = LocalModels.resolve(root, out);
         LocalNetworkSettings settings = LocalNetworkSettings.defaults(root, models);
         out.println("[local] repository " + root + ", models " + models + ", state " + settings.stateDir());
+        stopWithParent(out);
         LocalNetwork network = start(settings, out);
         try {
             Demo.run(network, out, args.length > 0 ? String.join(" ", args) : "Once upon a time", 96);
