@@ -12,24 +12,26 @@ import {IPaymentChannels} from "./interfaces/IPaymentChannels.sol";
 
 /// @title PaymentChannels
 /// @notice See IPaymentChannels. Storage is laid out for the gas budgets in docs/gas.md: a channel is two
-/// storage slots (three when the signer is not the payer), the payer lives in the channel id, and fees
-/// accrue in one slot per token instead of a transfer per redeem.
+/// storage slots whoever signs (the token is a 24-bit index into a registry of the tokens ever used), the payer
+/// lives in the channel id, `closesAt` gets its own slot only when a close starts, and fees accrue in one slot
+/// per token instead of a transfer per redeem.
 contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
-    /// @dev Packed so that redeem touches two slots: slot 0 and slot 1 hold everything it reads.
+    /// @dev Packed so that open writes two slots and redeem touches two slots, with or without a session signer.
+    /// Four addresses do not fit two slots next to two amounts, so the payer lives in the id and the token is an
+    /// index into the token registry, split over the spare bits of both slots (24 bits: registering 2^24 tokens
+    /// to exhaust it is out of reach, where 2^16 would be cheap enough to lock new tokens out for good).
     struct Channel {
         // slot 0
         address payee;
-        uint88 deposit;
-        bool signerStored; // false: the payer (from the id) signs, and slot 2 holds no signer
+        uint80 deposit;
+        uint16 tokenLow; // low 16 bits of the token's registry index
         // slot 1
-        address token;
-        uint88 redeemed;
+        address signer; // the payer too when it signs itself: slot 1 is then never zero, so redeem rewrites it cheaply
+        uint80 redeemed;
         bool closed;
-        // slot 2
-        address signer; // only written when it is not the payer
-        uint64 closesAt; // zero until startClose
+        uint8 tokenHigh; // high 8 bits of the token's registry index
     }
 
     /// @dev What one redemption pays, and in redeemMany one transfer: consecutive channels with the same payee
@@ -37,8 +39,16 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
     struct Payout {
         address payee;
         address token;
+        uint24 tokenIndex;
         uint256 toPayee;
         uint256 fee;
+    }
+
+    /// @dev A registered token and its accrued fees share one slot, so redeem reads the token and accrues the fee
+    /// in the slot it already pays for.
+    struct TokenEntry {
+        address token;
+        uint96 accruedFees;
     }
 
     uint16 private constant MAX_FEE_BPS = 100;
@@ -46,7 +56,7 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
     uint256 private constant BPS = 10_000;
 
     /// @inheritdoc IPaymentChannels
-    uint256 public constant MAX_AMOUNT = type(uint88).max;
+    uint256 public constant MAX_AMOUNT = type(uint80).max;
 
     /// @inheritdoc IPaymentChannels
     bytes32 public constant VOUCHER_TYPEHASH = keccak256("Voucher(uint256 channelId,uint256 cumulativeAmount)");
@@ -62,7 +72,15 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
 
     mapping(uint256 channelId => Channel) private _channels;
 
-    mapping(address token => uint256 amount) private _accruedFees;
+    /// @dev Zero until startClose: written by a close only, so open does not pay for it.
+    mapping(uint256 channelId => uint64 closesAt) private _closesAt;
+
+    /// @dev The token registry: a token gets the next index (from 1) on its first channel; zero means never used.
+    mapping(address token => uint24 index) private _tokenIndex;
+
+    mapping(uint24 index => TokenEntry) private _tokens;
+
+    uint24 private _tokenCount;
 
     constructor(uint16 feeBps, address treasury, uint64 challengePeriod) EIP712("Gridshare PaymentChannels", "1") {
         if (feeBps > MAX_FEE_BPS) revert PaymentChannels_FeeTooHigh(feeBps, MAX_FEE_BPS);
@@ -110,17 +128,17 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         uint256 deposit = c.deposit;
         if (c.payee == address(0)) revert PaymentChannels_ChannelNotFound(channelId);
         if (c.closed) revert PaymentChannels_ChannelClosed(channelId);
-        uint64 closesAt = c.closesAt;
+        uint64 closesAt = _closesAt[channelId];
         if (closesAt != 0) revert PaymentChannels_ChannelClosing(channelId, closesAt);
         if (amount == 0) revert PaymentChannels_ZeroAmount();
         uint256 newDeposit = deposit + amount;
         if (newDeposit > MAX_AMOUNT) revert PaymentChannels_AmountTooLarge(newDeposit, MAX_AMOUNT);
-        address token = c.token;
+        address token = _tokenOf(c);
 
         // Effect
         // newDeposit <= MAX_AMOUNT was checked above
         // forge-lint: disable-next-line(unsafe-typecast)
-        c.deposit = uint88(newDeposit);
+        c.deposit = uint80(newDeposit);
         emit ChannelToppedUp(channelId, amount, newDeposit);
 
         // Interaction
@@ -135,12 +153,12 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         address payer = _payerOf(channelId);
         if (msg.sender != payer) revert PaymentChannels_NotPayer(channelId, msg.sender, payer);
         if (c.closed) revert PaymentChannels_ChannelClosed(channelId);
-        uint64 closesAt = c.closesAt;
+        uint64 closesAt = _closesAt[channelId];
         if (closesAt != 0) revert PaymentChannels_ChannelClosing(channelId, closesAt);
 
         // Effect
         closesAt = uint64(block.timestamp) + CHALLENGE_PERIOD;
-        c.closesAt = closesAt;
+        _closesAt[channelId] = closesAt;
         emit CloseStarted(channelId, closesAt);
     }
 
@@ -150,7 +168,7 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         Channel storage c = _channels[channelId];
         if (c.payee == address(0)) revert PaymentChannels_ChannelNotFound(channelId);
         if (c.closed) revert PaymentChannels_ChannelClosed(channelId);
-        uint64 closesAt = c.closesAt;
+        uint64 closesAt = _closesAt[channelId];
         if (closesAt == 0) revert PaymentChannels_CloseNotStarted(channelId);
         // challenge periods are hours or days; a validator's few seconds of skew do not matter
         // forge-lint: disable-next-line(block-timestamp)
@@ -168,7 +186,7 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         // Check and Effect (in _redeem)
         Payout memory out;
         _redeem(out, channelId, cumulativeAmount, signature);
-        if (out.fee != 0) _accrueFee(out.token, out.fee);
+        if (out.fee != 0) _accrueFee(out.tokenIndex, out.fee);
 
         // Interaction
         IERC20(out.token).safeTransfer(out.payee, out.toPayee);
@@ -195,7 +213,7 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         }
         // Effect
         for (uint256 i; i < runs; ++i) {
-            if (payouts[i].fee != 0) _accrueFee(payouts[i].token, payouts[i].fee);
+            if (payouts[i].fee != 0) _accrueFee(payouts[i].tokenIndex, payouts[i].fee);
         }
 
         // Interaction
@@ -221,7 +239,8 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
     /// @inheritdoc IPaymentChannels
     function collectFees(address token) external nonReentrant {
         // Check
-        uint256 accrued = _accruedFees[token];
+        TokenEntry storage entry = _tokens[_tokenIndex[token]];
+        uint256 accrued = entry.accruedFees;
         if (accrued <= 1) revert PaymentChannels_NothingToCollect(token);
 
         // Effect: one base unit stays so the slot never goes back to zero (see the interface).
@@ -229,7 +248,7 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         unchecked {
             amount = accrued - 1; // accrued > 1
         }
-        _accruedFees[token] = 1;
+        entry.accruedFees = 1;
         emit FeesCollected(token, TREASURY, amount);
 
         // Interaction
@@ -238,7 +257,7 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
 
     /// @inheritdoc IPaymentChannels
     function accruedFees(address token) external view returns (uint256) {
-        return _accruedFees[token];
+        return _tokens[_tokenIndex[token]].accruedFees;
     }
 
     // ---------------------------------------------------------------- views
@@ -262,11 +281,11 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         payee = c.payee;
         if (payee == address(0)) return (address(0), address(0), address(0), address(0), 0, 0, 0, false);
         payer = _payerOf(channelId);
-        token = c.token;
-        signer = c.signerStored ? c.signer : payer;
+        token = _tokenOf(c);
+        signer = c.signer;
         deposit = c.deposit;
         redeemed = c.redeemed;
-        closesAt = c.closesAt;
+        closesAt = _closesAt[channelId];
         closed = c.closed;
     }
 
@@ -288,22 +307,45 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         if (deposit == 0) revert PaymentChannels_ZeroAmount();
         if (deposit > MAX_AMOUNT) revert PaymentChannels_AmountTooLarge(deposit, MAX_AMOUNT);
         if (token.code.length == 0) revert PaymentChannels_NotAToken(token);
-        bool signerStored = signer != address(0) && signer != msg.sender;
+        if (signer == address(0)) signer = msg.sender;
 
         // Effect
+        uint24 tokenIndex = _registerToken(token);
         Channel storage c;
         (channelId, c) = _newChannel(msg.sender);
         c.payee = payee;
         // deposit <= MAX_AMOUNT was checked above
         // forge-lint: disable-next-line(unsafe-typecast)
-        c.deposit = uint88(deposit);
-        c.signerStored = signerStored;
-        c.token = token;
-        if (signerStored) c.signer = signer;
-        emit ChannelOpened(channelId, msg.sender, payee, token, signerStored ? signer : msg.sender, deposit);
+        c.deposit = uint80(deposit);
+        // the low and high parts of a 24-bit index
+        // forge-lint: disable-next-line(unsafe-typecast)
+        c.tokenLow = uint16(tokenIndex);
+        c.signer = signer;
+        // forge-lint: disable-next-line(unsafe-typecast)
+        c.tokenHigh = uint8(tokenIndex >> 16);
+        emit ChannelOpened(channelId, msg.sender, payee, token, signer, deposit);
 
         // Interaction
         _pull(token, msg.sender, deposit);
+    }
+
+    /// @dev The token's registry index, registering it on its first channel. Reverts (Panic 0x11) once 2^24 − 1
+    /// tokens are registered.
+    function _registerToken(address token) private returns (uint24 index) {
+        index = _tokenIndex[token];
+        if (index == 0) {
+            index = ++_tokenCount;
+            _tokenIndex[token] = index;
+            _tokens[index].token = token;
+        }
+    }
+
+    function _tokenOf(Channel storage c) private view returns (address) {
+        return _tokens[_tokenIndexOf(c)].token;
+    }
+
+    function _tokenIndexOf(Channel storage c) private view returns (uint24) {
+        return (uint24(c.tokenHigh) << 16) | c.tokenLow;
     }
 
     /// @dev The first free id `payer << 96 | block.number << 32 | sequence`. A channel's payee is never zero and
@@ -331,12 +373,12 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         uint256 redeemed = c.redeemed;
         uint256 owed = _min(cumulativeAmount, c.deposit);
         if (owed <= redeemed) revert PaymentChannels_NothingToRedeem(channelId, cumulativeAmount, redeemed);
-        _verifyVoucher(channelId, cumulativeAmount, signature, c.signerStored ? c.signer : _payerOf(channelId));
+        _verifyVoucher(channelId, cumulativeAmount, signature, c.signer);
 
         // Effect
-        // owed <= deposit, which fits in 88 bits
+        // owed <= deposit, which fits in 80 bits
         // forge-lint: disable-next-line(unsafe-typecast)
-        c.redeemed = uint88(owed);
+        c.redeemed = uint80(owed);
         uint256 paid;
         unchecked {
             paid = owed - redeemed; // owed > redeemed
@@ -344,7 +386,9 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         uint256 fee = (paid * FEE_BPS) / BPS;
         emit VoucherRedeemed(channelId, payee, cumulativeAmount, paid - fee, fee);
         out.payee = payee;
-        out.token = c.token;
+        uint24 tokenIndex = _tokenIndexOf(c);
+        out.token = _tokens[tokenIndex].token;
+        out.tokenIndex = tokenIndex;
         out.toPayee = paid - fee;
         out.fee = fee;
     }
@@ -363,13 +407,13 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
             _redeem(one, channelId, cumulativeAmount, signature);
             return 1;
         }
-        Payout memory next = Payout(address(0), address(0), 0, 0);
+        Payout memory next = Payout(address(0), address(0), 0, 0, 0);
         _redeem(next, channelId, cumulativeAmount, signature);
         if (next.payee != one.payee || next.token != one.token) {
             payouts[runs] = next;
             return runs + 1;
         }
-        // Cannot overflow: every term is below 2^88 and a batch is far shorter than 2^160 vouchers.
+        // Cannot overflow: every term is below 2^80 and a batch is far shorter than 2^160 vouchers.
         unchecked {
             one.toPayee += next.toPayee;
             one.fee += next.fee;
@@ -391,7 +435,7 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
 
     function _close(uint256 channelId, Channel storage c) private {
         // Effect
-        address token = c.token;
+        address token = _tokenOf(c);
         uint256 refund;
         unchecked {
             refund = c.deposit - c.redeemed; // redeemed <= deposit always
@@ -403,8 +447,11 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         if (refund != 0) IERC20(token).safeTransfer(_payerOf(channelId), refund);
     }
 
-    function _accrueFee(address token, uint256 fee) private {
-        _accruedFees[token] += fee;
+    function _accrueFee(uint24 tokenIndex, uint256 fee) private {
+        // A fee is at most a 2^80 amount, and a run of a batch sums far fewer than 2^16 of them: it fits 96 bits.
+        // The sum is checked: should the uncollected fees of a token ever near 2^96, anyone can collectFees.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        _tokens[tokenIndex].accruedFees += uint96(fee);
     }
 
     /// @dev Pulls `amount` and refuses tokens that deliver anything else (fee-on-transfer, rebasing, hooks that

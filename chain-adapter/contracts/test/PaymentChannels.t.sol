@@ -17,7 +17,7 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
         vm.assertEq(channels.FEE_BPS(), FEE_BPS, "fee");
         vm.assertEq(channels.TREASURY(), treasury, "treasury");
         vm.assertEq(channels.CHALLENGE_PERIOD(), CHALLENGE_PERIOD, "challenge period");
-        vm.assertEq(channels.MAX_AMOUNT(), type(uint88).max, "max amount");
+        vm.assertEq(channels.MAX_AMOUNT(), type(uint80).max, "max amount");
         vm.assertEq(
             channels.VOUCHER_TYPEHASH(), keccak256("Voucher(uint256 channelId,uint256 cumulativeAmount)"), "typehash"
         );
@@ -131,11 +131,11 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
         channels.open(gateway, address(usdc), 0, address(0));
     }
 
-    function test_RevertWhen_DepositDoesNotFit88Bits() public {
-        uint256 tooMuch = uint256(type(uint88).max) + 1;
+    function test_RevertWhen_DepositDoesNotFit80Bits() public {
+        uint256 tooMuch = uint256(type(uint80).max) + 1;
         vm.expectRevert(
             abi.encodeWithSelector(
-                IPaymentChannels.PaymentChannels_AmountTooLarge.selector, tooMuch, uint256(type(uint88).max)
+                IPaymentChannels.PaymentChannels_AmountTooLarge.selector, tooMuch, uint256(type(uint80).max)
             )
         );
         vm.prank(tenant);
@@ -217,7 +217,7 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
 
     function testFuzz_Open(uint256 deposit, bool eighteenDecimals) public {
         MockERC20 token = eighteenDecimals ? dai : usdc;
-        deposit = bound(deposit, 1, eighteenDecimals ? 1e26 : 1e12);
+        deposit = bound(deposit, 1, eighteenDecimals ? 1e24 : 1e12);
         uint256 id = _open(address(token), deposit);
         (,,,, uint256 stored,,,) = channels.channel(id);
         vm.assertEq(stored, deposit, "deposit stored");
@@ -293,9 +293,9 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
         channels.topUp(id, 0);
     }
 
-    function test_RevertWhen_TopUpWouldOverflow88Bits() public {
+    function test_RevertWhen_TopUpWouldOverflow80Bits() public {
         uint256 id = _open(address(dai), 10e18);
-        uint256 max = type(uint88).max;
+        uint256 max = type(uint80).max;
         vm.expectRevert(abi.encodeWithSelector(IPaymentChannels.PaymentChannels_AmountTooLarge.selector, max + 1, max));
         vm.prank(tenant);
         channels.topUp(id, max + 1 - 10e18);
@@ -598,7 +598,7 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
         bool eighteenDecimals
     ) public {
         MockERC20 token = eighteenDecimals ? dai : usdc;
-        deposit = bound(deposit, 1, eighteenDecimals ? 1e26 : 1e12);
+        deposit = bound(deposit, 1, eighteenDecimals ? 1e24 : 1e12);
         first = bound(first, 1, 2 * deposit);
         second = bound(second, first, 3 * deposit);
         uint256 id = _open(address(token), deposit);
@@ -880,6 +880,38 @@ contract PaymentChannelsTest is PaymentChannelsFixture {
     function test_RevertWhen_ClosingAnUnknownChannelAsPayee() public {
         vm.expectRevert(abi.encodeWithSelector(IPaymentChannels.PaymentChannels_ChannelNotFound.selector, 3));
         channels.closeByPayee(3);
+    }
+
+    /// The token index is split over both channel slots (16 + 8 bits); this exercises the high part, which the
+    /// first 65,535 tokens never set.
+    function test_WhenTheTokenIndexNeedsMoreThan16Bits_EachChannelStillPaysItsOwnToken() public {
+        // slot 6 is _tokenCount (forge inspect PaymentChannels storageLayout): pretend 65,535 tokens came before
+        vm.store(address(channels), bytes32(uint256(6)), bytes32(uint256(type(uint16).max)));
+        vm.startPrank(tenant);
+        uint256 a = channels.open(gateway, address(usdc), 100e6, address(0));
+        uint256 b = channels.open(gateway, address(dai), 100e18, session);
+        uint256 c = channels.open(gateway, address(usdc), 50e6, session);
+        vm.stopPrank();
+        (,, address tokenA, address signerA, uint256 depositA,,,) = channels.channel(a);
+        (,, address tokenB, address signerB,,,,) = channels.channel(b);
+        (,, address tokenC,,,,,) = channels.channel(c);
+        vm.assertEq(tokenA, address(usdc), "a: usdc (index 2^16)");
+        vm.assertEq(tokenB, address(dai), "b: dai (index 2^16 + 1)");
+        vm.assertEq(tokenC, address(usdc), "c: usdc again, same index");
+        vm.assertEq(signerA, tenant, "a: the payer signs");
+        vm.assertEq(signerB, session, "b: the session key signs");
+        vm.assertEq(depositA, 100e6, "a: deposit next to the index bits");
+
+        channels.redeem(a, 10e6, _sign(tenantKey, a, 10e6));
+        channels.redeem(b, 30e18, _sign(sessionKey, b, 30e18));
+        vm.assertEq(usdc.balanceOf(gateway), 10e6 - _fee(10e6), "gateway usdc");
+        vm.assertEq(dai.balanceOf(gateway), 30e18 - _fee(30e18), "gateway dai");
+        vm.assertEq(channels.accruedFees(address(usdc)), _fee(10e6), "usdc fees");
+        vm.assertEq(channels.accruedFees(address(dai)), _fee(30e18), "dai fees");
+
+        vm.prank(gateway);
+        channels.closeByPayee(c);
+        vm.assertEq(usdc.balanceOf(address(channels)), 90e6 + _fee(10e6), "c refunded in usdc; a and its fee stay");
     }
 
     // ================================================================ fees

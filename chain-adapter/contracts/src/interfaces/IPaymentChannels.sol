@@ -31,7 +31,7 @@ interface IPaymentChannels {
     error PaymentChannels_NotAToken(address token);
     /// @notice A zero amount where only a positive one makes sense.
     error PaymentChannels_ZeroAmount();
-    /// @notice An amount (or a deposit after a top-up) does not fit the 88 bits it is stored in.
+    /// @notice An amount (or a deposit after a top-up) does not fit the 80 bits it is stored in.
     error PaymentChannels_AmountTooLarge(uint256 amount, uint256 maxAmount);
     /// @notice The contract's balance grew by a different amount than was transferred in
     /// (fee-on-transfer, rebasing or otherwise misbehaving token): such tokens are refused.
@@ -95,7 +95,7 @@ interface IPaymentChannels {
     /// @notice Opens a channel from msg.sender to `payee`, pulling `deposit` of `token` (needs an allowance).
     /// @param payee Who vouchers pay (a gateway or a node).
     /// @param token Any ERC-20 that moves exactly the amount asked for.
-    /// @param deposit The escrowed amount, at most 2^88 − 1 base units.
+    /// @param deposit The escrowed amount, at most 2^80 − 1 base units (MAX_AMOUNT).
     /// @param signer The key that signs vouchers; zero (or msg.sender) means msg.sender itself.
     /// @return channelId The new channel's id (also in the ChannelOpened event).
     function open(address payee, address token, uint256 deposit, address signer) external returns (uint256 channelId);
@@ -187,7 +187,7 @@ interface IPaymentChannels {
     /// @notice keccak256("Voucher(uint256 channelId,uint256 cumulativeAmount)").
     function VOUCHER_TYPEHASH() external view returns (bytes32);
 
-    /// @notice Largest deposit a channel can hold (2^88 − 1 base units).
+    /// @notice Largest deposit a channel can hold (2^80 − 1 base units, about 1.2e24: 1.2 million tokens of 18 decimals).
     function MAX_AMOUNT() external view returns (uint256);
 
     /// @notice Protocol fee in basis points of every redeemed amount, at most 100.

@@ -49,7 +49,7 @@ contract PaymentChannelsGasTest is PaymentChannelsFixture {
     function test_Gas_OpenWithSessionSigner() public {
         vm.prank(tenant);
         channels.open(gateway, address(usdc), 100e6, session);
-        _record("open_sessionSigner", 0);
+        _record("open_sessionSigner", OPEN_BUDGET);
     }
 
     function test_Gas_Redeem() public {

@@ -72,7 +72,7 @@ contract PaymentChannelsHandler is TestBase {
         calls[this.open.selector]++;
         uint256 p = payerSeed % 3;
         MockERC20 token = tokens[tokenSeed % 2];
-        deposit = bound(deposit, 1, token.decimals() == 6 ? 1e12 : 1e24);
+        deposit = bound(deposit, 1, token.decimals() == 6 ? 1e12 : 1e22);
         vm.prank(payers[p]);
         uint256 id = channels.open(payees[payeeSeed % 2], address(token), deposit, withSession ? session : address(0));
         channelIds.push(id);
@@ -89,7 +89,7 @@ contract PaymentChannelsHandler is TestBase {
         if (!found) return;
         (,, address token,,,, uint64 closesAt, bool closed) = channels.channel(id);
         if (closed || closesAt != 0) return;
-        amount = bound(amount, 1, MockERC20(token).decimals() == 6 ? 1e12 : 1e24);
+        amount = bound(amount, 1, MockERC20(token).decimals() == 6 ? 1e12 : 1e22);
         vm.prank(payers[funderSeed % 3]); // anyone may fund a channel
         channels.topUp(id, amount);
         ghostDeposit[id] += amount;

@@ -22,6 +22,7 @@ interface Vm {
     function stopPrank() external;
     function deal(address account, uint256 newBalance) external;
     function etch(address target, bytes calldata newRuntimeBytecode) external;
+    function store(address target, bytes32 slot, bytes32 value) external;
     function cool(address target) external;
     function label(address account, string calldata newLabel) external;
     function assume(bool condition) external pure;
