@@ -16,13 +16,14 @@ anvil_pid=$!
 trap 'kill $anvil_pid' EXIT
 for _ in $(seq 50); do "$CAST" chain-id --rpc-url "$RPC" >/dev/null 2>&1 && break; sleep 0.1; done
 
-# anvil's well-known dev accounts 0 (deployer), 1 (tenant), 2 (gateway), 3 (treasury)
+# anvil's well-known dev accounts 0 (deployer), 1 (tenant), 2 (gateway), 3 (treasury), 4 (session key)
 DEPLOYER=0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80
 TENANT_KEY=0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d
 TENANT=$("$CAST" wallet address --private-key $TENANT_KEY)
 GATEWAY_KEY=0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a
 GATEWAY=$("$CAST" wallet address --private-key $GATEWAY_KEY)
 TREASURY=0x90F79bf6EB2c4f870365E785982E1f101E93b906
+SESSION=0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65 # account 4: a session key that signs for the tenant
 
 bytecode() { python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['bytecode']['object'])" "$1"; }
 deploy() { # artifact, constructor signature, args...
@@ -59,6 +60,7 @@ send $DEPLOYER "$CHANNELS" "redeem(uint256,uint256,bytes)" "$WARM" 1000000 "$(si
 
 echo "hardfork $HARDFORK (total transaction gas from receipts)"
 echo "open           $(send $TENANT_KEY "$CHANNELS" "open(address,address,uint256,address)" "$GATEWAY" "$USDC" 100000000 0x0000000000000000000000000000000000000000 | gas)"
+echo "open, session signer $(send $TENANT_KEY "$CHANNELS" "open(address,address,uint256,address)" "$GATEWAY" "$USDC" 100000000 $SESSION | gas)"
 echo "redeem         $(send $DEPLOYER "$CHANNELS" "redeem(uint256,uint256,bytes)" "$WARM" 5000000 "$(sign "$WARM" 5000000)" | gas)"
 
 many() { # n -> gas of a redeemMany over n fresh channels

@@ -243,7 +243,8 @@ contract PaymentChannels is IPaymentChannels, EIP712, ReentrancyGuardTransient {
         uint256 accrued = entry.accruedFees;
         if (accrued <= 1) revert PaymentChannels_NothingToCollect(token);
 
-        // Effect: one base unit stays so the slot never goes back to zero (see the interface).
+        // Effect: one base unit stays, as the interface documents (the entry's slot also holds the token, so it
+        // would not go back to zero anyway).
         uint256 amount;
         unchecked {
             amount = accrued - 1; // accrued > 1

@@ -146,8 +146,8 @@ interface IPaymentChannels {
 
     // ---------------------------------------------------------------- fees
 
-    /// @notice Sends the accrued fees of `token` to TREASURY, keeping one base unit so the next fee accrual
-    /// writes a non-zero slot (cheaper for every payee). Anyone may call it.
+    /// @notice Sends the accrued fees of `token` to TREASURY, keeping one base unit (accruedFees never goes back
+    /// to zero once fees accrued). Anyone may call it.
     function collectFees(address token) external;
 
     /// @notice Fees of `token` accrued for the treasury and not yet collected.
