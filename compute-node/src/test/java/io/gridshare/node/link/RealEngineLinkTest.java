@@ -171,7 +171,9 @@ class RealEngineLinkTest {
     @DisplayName("Cancel stops the running engine within one token")
     void cancelStopsTheEngineWithinOneToken() {
         TestGateway.Connection c = linked(null);
-        c.assign(assign("long", "", 500, 0.8f, 7).build());
+        // credit for 8 tokens holds the job mid-story: without it the engine can reach the end of its
+        // story (FINISH_REASON_STOP) before the await below even looks
+        c.assign(assign("long", "", 500, 0.8f, 7).setInitialCredit(8).build());
         await().atMost(WAIT).until(() -> c.tokenCount("long") >= 5);
 
         c.cancel("long");
