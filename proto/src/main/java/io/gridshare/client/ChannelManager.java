@@ -123,14 +123,17 @@ public final class ChannelManager {
         return Optional.empty();
     }
 
-    /** Ids of the channels {@code payerAddress} opened to {@code payee}, oldest first (from ChannelOpened logs). */
+    /**
+     * Ids of the channels {@code payerAddress} opened to {@code payee}, oldest first (from ChannelOpened
+     * logs). A null payer or payee matches any.
+     */
     public List<BigInteger> openedBy(String payerAddress, String payee) {
         EthFilter filter = new EthFilter(DefaultBlockParameterName.EARLIEST, DefaultBlockParameterName.LATEST,
                 channels().address());
         filter.addSingleTopic(ChannelEvents.CHANNEL_OPENED_TOPIC);
         filter.addNullTopic();
-        filter.addSingleTopic(topic(payerAddress));
-        filter.addSingleTopic(topic(payee));
+        addTopicOrAny(filter, payerAddress);
+        addTopicOrAny(filter, payee);
         List<BigInteger> ids = new ArrayList<>();
         @SuppressWarnings("rawtypes")
         List<EthLog.LogResult> logs = contracts.chain().send("eth_getLogs", contracts.chain().web3j().ethGetLogs(filter)).getLogs();
@@ -139,6 +142,14 @@ public final class ChannelManager {
             ids.add(Numeric.toBigInt(log.getTopics().get(1)));
         }
         return ids;
+    }
+
+    private static void addTopicOrAny(EthFilter filter, String address) {
+        if (address == null) {
+            filter.addNullTopic();
+        } else {
+            filter.addSingleTopic(topic(address));
+        }
     }
 
     static String topic(String address) {

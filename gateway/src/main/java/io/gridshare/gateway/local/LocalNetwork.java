@@ -327,39 +327,10 @@ public final class LocalNetwork implements AutoCloseable {
      * payer or payee matches any.
      */
     public List<Channel> channelsBetween(String payer, String payee) {
-        var chainConnection = chain.connection();
-        var filter = new org.web3j.protocol.core.methods.request.EthFilter(
-                org.web3j.protocol.core.DefaultBlockParameterName.EARLIEST,
-                org.web3j.protocol.core.DefaultBlockParameterName.LATEST, chain.deployment().paymentChannels());
-        filter.addSingleTopic(org.web3j.abi.EventEncoder.encode(new org.web3j.abi.datatypes.Event("ChannelOpened",
-                List.of(new org.web3j.abi.TypeReference<org.web3j.abi.datatypes.generated.Uint256>(true) { },
-                        new org.web3j.abi.TypeReference<org.web3j.abi.datatypes.Address>(true) { },
-                        new org.web3j.abi.TypeReference<org.web3j.abi.datatypes.Address>(true) { },
-                        new org.web3j.abi.TypeReference<org.web3j.abi.datatypes.Address>() { },
-                        new org.web3j.abi.TypeReference<org.web3j.abi.datatypes.Address>() { },
-                        new org.web3j.abi.TypeReference<org.web3j.abi.datatypes.generated.Uint256>() { }))));
-        filter.addNullTopic();
-        if (payer == null) {
-            filter.addNullTopic();
-        } else {
-            filter.addSingleTopic(addressTopic(payer));
-        }
-        if (payee == null) {
-            filter.addNullTopic();
-        } else {
-            filter.addSingleTopic(addressTopic(payee));
-        }
-        var payments = contracts(chain.account(0)).paymentChannels();
-        List<Channel> found = new ArrayList<>();
-        for (var result : chainConnection.send("eth_getLogs", chainConnection.web3j().ethGetLogs(filter)).getLogs()) {
-            var log = (org.web3j.protocol.core.methods.response.Log) result.get();
-            found.add(payments.channel(org.web3j.utils.Numeric.toBigInt(log.getTopics().get(1))));
-        }
-        return found;
-    }
-
-    private static String addressTopic(String address) {
-        return "0x" + "0".repeat(24) + org.web3j.utils.Numeric.cleanHexPrefix(address).toLowerCase(java.util.Locale.ROOT);
+        Credentials reader = chain.account(0);
+        var payments = contracts(reader).paymentChannels();
+        return new ChannelManager(contracts(reader), reader, new InMemoryChannelLedger()).openedBy(payer, payee).stream()
+                .map(payments::channel).toList();
     }
 
     /**
