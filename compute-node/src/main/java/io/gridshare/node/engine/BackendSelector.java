@@ -1,7 +1,7 @@
 package io.gridshare.node.engine;
 
 import io.gridshare.node.engine.cpu.CpuBackend;
-import io.gridshare.node.model.LlamaCheckpoint;
+import io.gridshare.node.model.TransformerModel;
 import java.lang.reflect.InvocationTargetException;
 
 /**
@@ -33,7 +33,7 @@ public final class BackendSelector {
      *
      * @throws BackendUnavailableException only when CUDA was demanded explicitly and cannot run
      */
-    public ForwardBackend select(LlamaCheckpoint checkpoint, EngineConfig config) throws BackendUnavailableException {
+    public ForwardBackend select(TransformerModel checkpoint, EngineConfig config) throws BackendUnavailableException {
         if (config.backend() == EngineConfig.Backend.CPU) {
             return new CpuBackend(checkpoint, config, "CPU backend chosen by " + EngineConfig.BACKEND_PROPERTY + "=cpu");
         }

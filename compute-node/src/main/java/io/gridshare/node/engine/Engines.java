@@ -1,6 +1,6 @@
 package io.gridshare.node.engine;
 
-import io.gridshare.node.model.LlamaCheckpoint;
+import io.gridshare.node.model.Llama2cModel;
 import io.gridshare.node.model.ModelFiles;
 import io.gridshare.node.model.Sha256;
 import io.gridshare.node.model.Tokenizer;
@@ -34,7 +34,7 @@ public final class Engines {
     static InferenceEngine load(ModelFiles files, EngineConfig config, BackendSelector selector)
             throws IOException, BackendUnavailableException {
         String[] hashes = files.verifiedHashes();
-        LlamaCheckpoint checkpoint = LlamaCheckpoint.open(files.checkpoint());
+        Llama2cModel checkpoint = Llama2cModel.open(files.checkpoint());
         try {
             Tokenizer tokenizer = Tokenizer.load(files.tokenizer(), checkpoint.config().vocabSize());
             ForwardBackend backend = selector.select(checkpoint, config);

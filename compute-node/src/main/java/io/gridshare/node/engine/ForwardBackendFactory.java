@@ -1,6 +1,6 @@
 package io.gridshare.node.engine;
 
-import io.gridshare.node.model.LlamaCheckpoint;
+import io.gridshare.node.model.TransformerModel;
 
 /**
  * Builds a {@link ForwardBackend} for one model. The CUDA backend plugs in as the class
@@ -14,7 +14,7 @@ public interface ForwardBackendFactory {
     String name();
 
     /**
-     * Prepares the backend for {@code checkpoint}: loads native libraries, opens the device,
+     * Prepares the backend for {@code model}: loads native libraries, opens the device,
      * uploads the weights once.
      *
      * @throws BackendUnavailableException when this host cannot run the backend (no driver, no
@@ -22,5 +22,5 @@ public interface ForwardBackendFactory {
      *     automatic mode. Implementations may also let {@link UnsatisfiedLinkError} or
      *     {@link NoClassDefFoundError} escape; the selector treats them the same way.
      */
-    ForwardBackend create(LlamaCheckpoint checkpoint, EngineConfig config) throws BackendUnavailableException;
+    ForwardBackend create(TransformerModel model, EngineConfig config) throws BackendUnavailableException;
 }

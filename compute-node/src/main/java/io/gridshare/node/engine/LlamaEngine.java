@@ -1,6 +1,6 @@
 package io.gridshare.node.engine;
 
-import io.gridshare.node.model.LlamaCheckpoint;
+import io.gridshare.node.model.TransformerModel;
 import io.gridshare.node.model.LlamaConfig;
 import io.gridshare.node.model.Tokenizer;
 import io.gridshare.node.model.Utf8Assembler;
@@ -25,7 +25,7 @@ final class LlamaEngine implements InferenceEngine {
     private static final System.Logger LOG = System.getLogger(LlamaEngine.class.getName());
 
     private final ModelDescriptor model;
-    private final LlamaCheckpoint checkpoint;
+    private final TransformerModel weights;
     private final Tokenizer tokenizer;
     private final ForwardBackend backend;
     private final EngineConfig config;
@@ -40,10 +40,10 @@ final class LlamaEngine implements InferenceEngine {
     private boolean closed;
     private final Set<RunningJob> running = ConcurrentHashMap.newKeySet();
 
-    LlamaEngine(ModelDescriptor model, LlamaCheckpoint checkpoint, Tokenizer tokenizer, ForwardBackend backend,
+    LlamaEngine(ModelDescriptor model, TransformerModel weights, Tokenizer tokenizer, ForwardBackend backend,
                 EngineConfig config) {
         this.model = model;
-        this.checkpoint = checkpoint;
+        this.weights = weights;
         this.tokenizer = tokenizer;
         this.backend = backend;
         this.config = config;
@@ -212,7 +212,7 @@ final class LlamaEngine implements InferenceEngine {
             idle.clear();
         }
         backend.close();
-        checkpoint.close();
+        weights.close();
     }
 
     private record SlotContext(BackendSlot backendSlot, float[] logits, Sampler sampler) {}

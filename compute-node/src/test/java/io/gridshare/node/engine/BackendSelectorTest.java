@@ -1,5 +1,8 @@
 package io.gridshare.node.engine;
 
+import io.gridshare.node.model.Llama2cModel;
+import io.gridshare.node.model.TransformerModel;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,7 +24,7 @@ class BackendSelectorTest {
         }
 
         @Override
-        public ForwardBackend create(LlamaCheckpoint checkpoint, EngineConfig config) {
+        public ForwardBackend create(TransformerModel checkpoint, EngineConfig config) {
             throw new UnsatisfiedLinkError("Could not load the native library libcuda.so.1");
         }
     }
@@ -34,7 +37,7 @@ class BackendSelectorTest {
         }
 
         @Override
-        public ForwardBackend create(LlamaCheckpoint checkpoint, EngineConfig config) throws BackendUnavailableException {
+        public ForwardBackend create(TransformerModel checkpoint, EngineConfig config) throws BackendUnavailableException {
             throw new BackendUnavailableException("no CUDA device found (cuDeviceGetCount = 0)");
         }
     }
@@ -56,7 +59,7 @@ class BackendSelectorTest {
     }
 
     private ForwardBackend select(String factoryClass, EngineConfig.Backend choice) throws Exception {
-        return new BackendSelector(factoryClass).select(checkpoint, EngineConfig.defaults(1).withBackend(choice));
+        return new BackendSelector(factoryClass).select(new Llama2cModel(checkpoint), EngineConfig.defaults(1).withBackend(choice));
     }
 
     @Test

@@ -1,5 +1,8 @@
 package io.gridshare.node.engine;
 
+import io.gridshare.node.model.Llama2cModel;
+import io.gridshare.node.model.TransformerModel;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
@@ -160,7 +163,7 @@ class CpuBackendTest {
     private void assertForwardMatchesScalar(LlamaConfig config, int threads) throws Exception {
         Path file = RandomModelFixture.writeCheckpoint(tmp.resolve("m.bin"), config, 7);
         try (LlamaCheckpoint ck = LlamaCheckpoint.open(file);
-             CpuBackend backend = new CpuBackend(ck, EngineConfig.defaults(1).withCpuThreads(threads), "test")) {
+             CpuBackend backend = new CpuBackend(new Llama2cModel(ck), EngineConfig.defaults(1).withCpuThreads(threads), "test")) {
             ScalarReference ref = new ScalarReference(ck);
             BackendSlot slot = backend.allocateSlot();
             float[] logits = new float[config.vocabSize()];

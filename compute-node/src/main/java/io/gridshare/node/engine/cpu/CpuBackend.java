@@ -5,18 +5,21 @@ import io.gridshare.node.engine.BackendSlot;
 import io.gridshare.node.engine.EngineConfig;
 import io.gridshare.node.engine.ForwardBackend;
 import io.gridshare.node.engine.SlotAllocationException;
-import io.gridshare.node.model.LlamaCheckpoint;
+import io.gridshare.node.model.ArchitectureParams;
 import io.gridshare.node.model.LlamaConfig;
-import java.lang.foreign.MemorySegment;
+import io.gridshare.node.model.TransformerModel;
+import io.gridshare.node.tensor.WeightMatrix;
 import java.util.List;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RecursiveAction;
 
 /**
- * The Llama-2 forward pass on the CPU with the Vector API, reading weights straight from the
- * memory-mapped checkpoint. Matrix-vector products split over rows across a fork-join pool only
- * when a matrix holds at least {@link #PARALLEL_MIN_WEIGHTS} weights: below that (stories260K's
- * largest matrix has 32,768) handing work to other threads costs more than the product itself.
+ * The forward pass of the Llama family (Llama 2/3, Mistral, SmolLM2, Qwen2) on the CPU with the
+ * Vector API, reading weights in place from the mapped model file in their stored type (float or
+ * quantized blocks; see {@link WeightMatrix}). Matrix-vector products split over rows across a
+ * fork-join pool only when a matrix holds at least {@link #PARALLEL_MIN_WEIGHTS} weights: below
+ * that (stories260K's largest matrix has 32,768) handing work to other threads costs more than the
+ * product itself.
  */
 public final class CpuBackend implements ForwardBackend {
 
@@ -25,58 +28,62 @@ public final class CpuBackend implements ForwardBackend {
     /** Rows per fork-join task, at least. */
     private static final int MIN_ROWS_PER_TASK = 16;
 
-    private final LlamaCheckpoint checkpoint;
     private final LlamaConfig c;
+    private final ArchitectureParams params;
     private final BackendInfo info;
     private final long reserveBytes;
     private final ForkJoinPool pool;
     private final int threads;
 
-    private final MemorySegment embedding, classifier;
-    private final MemorySegment[] wq, wk, wv, wo, w1, w2, w3;
-    private final float[][] rmsAtt, rmsFfn;
+    private final WeightMatrix embedding, classifier;
+    private final WeightMatrix[] wq, wk, wv, wo, w1, w2, w3;
+    private final float[][] rmsAtt, rmsFfn, bq, bk, bv;
     private final float[] rmsFinal;
-    /** cos and sin of RoPE angles, [pos][headSize/2], computed as run.c does in float. */
-    private final float[] ropeCos, ropeSin;
-    private final float attScale;
+    private final Rope rope;
+    private final float attScale, eps;
 
-    public CpuBackend(LlamaCheckpoint checkpoint, EngineConfig config, String detail) {
-        this.checkpoint = checkpoint;
-        this.c = checkpoint.config();
+    public CpuBackend(TransformerModel model, EngineConfig config, String detail) {
+        this.c = model.config();
+        this.params = model.params();
         this.reserveBytes = config.memoryReserveBytes();
         this.threads = config.effectiveCpuThreads();
         this.pool = threads > 1 ? new ForkJoinPool(threads) : null;
         this.info = new BackendInfo("cpu", List.of(), "Vector API, " + VectorKernels.lanes() + " float lanes, "
                 + threads + " thread(s); " + detail);
         int layers = c.layers();
-        embedding = checkpoint.tokenEmbedding();
-        classifier = checkpoint.classifier();
-        wq = new MemorySegment[layers];
-        wk = new MemorySegment[layers];
-        wv = new MemorySegment[layers];
-        wo = new MemorySegment[layers];
-        w1 = new MemorySegment[layers];
-        w2 = new MemorySegment[layers];
-        w3 = new MemorySegment[layers];
+        embedding = model.tokenEmbedding();
+        classifier = model.output();
+        wq = new WeightMatrix[layers];
+        wk = new WeightMatrix[layers];
+        wv = new WeightMatrix[layers];
+        wo = new WeightMatrix[layers];
+        w1 = new WeightMatrix[layers];
+        w2 = new WeightMatrix[layers];
+        w3 = new WeightMatrix[layers];
         rmsAtt = new float[layers][];
         rmsFfn = new float[layers][];
+        bq = new float[layers][];
+        bk = new float[layers][];
+        bv = new float[layers][];
         for (int l = 0; l < layers; l++) {
-            wq[l] = checkpoint.wq(l);
-            wk[l] = checkpoint.wk(l);
-            wv[l] = checkpoint.wv(l);
-            wo[l] = checkpoint.wo(l);
-            w1[l] = checkpoint.w1(l);
-            w2[l] = checkpoint.w2(l);
-            w3[l] = checkpoint.w3(l);
-            // norm weights are a few floats per layer; on the heap they stay in cache next to x
-            rmsAtt[l] = LlamaCheckpoint.toFloats(checkpoint.rmsAtt(l));
-            rmsFfn[l] = LlamaCheckpoint.toFloats(checkpoint.rmsFfn(l));
+            wq[l] = model.wq(l);
+            wk[l] = model.wk(l);
+            wv[l] = model.wv(l);
+            wo[l] = model.wo(l);
+            w1[l] = model.ffnGate(l);
+            w2[l] = model.ffnDown(l);
+            w3[l] = model.ffnUp(l);
+            // norm weights and biases are a few floats per layer; on the heap they stay in cache next to x
+            rmsAtt[l] = model.attentionNorm(l);
+            rmsFfn[l] = model.ffnNorm(l);
+            bq[l] = model.bq(l);
+            bk[l] = model.bk(l);
+            bv[l] = model.bv(l);
         }
-        rmsFinal = LlamaCheckpoint.toFloats(checkpoint.rmsFinal());
-        ropeCos = new float[c.seqLen() * (c.headSize() / 2)];
-        ropeSin = new float[ropeCos.length];
-        VectorKernels.ropeTables(c.headSize(), c.seqLen(), ropeCos, ropeSin);
+        rmsFinal = model.outputNorm();
+        rope = new Rope(params, c.headSize(), c.seqLen());
         attScale = (float) Math.sqrt(c.headSize());
+        eps = params.normEps();
     }
 
     @Override
@@ -107,7 +114,7 @@ public final class CpuBackend implements ForwardBackend {
             return new CpuSlot(c);
         } catch (OutOfMemoryError e) {
             throw new SlotAllocationException("the Java heap cannot hold another slot of " + bytesPerSlot()
-                    + " bytes; raise -Xmx or lower the slot count", e);
+                    + " bytes; raise -Xmx, lower the slot count or the context (--context)", e);
         }
     }
 
@@ -118,17 +125,21 @@ public final class CpuBackend implements ForwardBackend {
         int kvMul = c.kvMul(), seqLen = c.seqLen();
         float[] x = s.x, xb = s.xb, xb2 = s.xb2, hb = s.hb, hb2 = s.hb2, q = s.q, att = s.att;
 
-        MemorySegment.copy(embedding, LlamaCheckpoint.FLOAT_LE, 4L * token * dim, x, 0, dim);
+        embedding.dequantizeRow(token, x, 0);
 
         for (int l = 0; l < c.layers(); l++) {
-            VectorKernels.rmsnorm(xb, x, rmsAtt[l], dim);
+            VectorKernels.rmsnorm(xb, x, rmsAtt[l], dim, eps);
             float[] kc = s.keyCache[l], vc = s.valueCache[l];
-            matmul(q, xb, wq[l], dim, dim);
-            matmul(s.k, xb, wk[l], kvDim, dim);
-            matmul(s.v, xb, wv[l], kvDim, dim);
+            matmul(q, xb, wq[l], dim);
+            matmul(s.k, xb, wk[l], kvDim);
+            matmul(s.v, xb, wv[l], kvDim);
+            addBias(q, bq[l]);
+            addBias(s.k, bk[l]);
+            addBias(s.v, bv[l]);
 
             float[] k = s.k;
-            VectorKernels.rope(q, k, dim, kvDim, headSize, ropeCos, ropeSin, pos);
+            rope.apply(q, dim, pos);
+            rope.apply(k, kvDim, pos);
             // the cache is stored [kvHead][headDim][position] so that scores and weighted sums
             // run along positions, a full vector at a time even for tiny heads
             for (int i = 0; i < kvDim; i++) {
@@ -147,43 +158,50 @@ public final class CpuBackend implements ForwardBackend {
                     xb[qo + d] = VectorKernels.dot(att, ao, vc, kvBase + d * seqLen, n);
                 }
             }
-            matmul(xb2, xb, wo[l], dim, dim);
+            matmul(xb2, xb, wo[l], dim);
             for (int i = 0; i < dim; i++) {
                 x[i] += xb2[i];
             }
 
-            VectorKernels.rmsnorm(xb, x, rmsFfn[l], dim);
-            matmul(hb, xb, w1[l], hidden, dim);
-            matmul(hb2, xb, w3[l], hidden, dim);
+            VectorKernels.rmsnorm(xb, x, rmsFfn[l], dim, eps);
+            matmul(hb, xb, w1[l], hidden);
+            matmul(hb2, xb, w3[l], hidden);
             VectorKernels.swiglu(hb, hb2, hidden);
-            matmul(xb, hb, w2[l], dim, hidden);
+            matmul(xb, hb, w2[l], dim);
             for (int i = 0; i < dim; i++) {
                 x[i] += xb[i];
             }
         }
-        VectorKernels.rmsnorm(x, x, rmsFinal, dim);
-        matmul(logits, x, classifier, c.vocabSize(), dim);
+        VectorKernels.rmsnorm(x, x, rmsFinal, dim, eps);
+        matmul(logits, x, classifier, c.vocabSize());
     }
 
-    private void matmul(float[] out, float[] x, MemorySegment w, int rows, int cols) {
-        if (pool == null || (long) rows * cols < PARALLEL_MIN_WEIGHTS) {
-            VectorKernels.matmul(out, x, w, cols, 0, rows);
+    private static void addBias(float[] v, float[] bias) {
+        if (bias != null) {
+            for (int i = 0; i < bias.length; i++) {
+                v[i] += bias[i];
+            }
+        }
+    }
+
+    private void matmul(float[] out, float[] x, WeightMatrix w, int rows) {
+        if (pool == null || (long) rows * w.cols() < PARALLEL_MIN_WEIGHTS) {
+            w.matmul(out, x, 0, rows);
         } else {
             int chunk = Math.max(MIN_ROWS_PER_TASK, (rows + threads - 1) / threads);
-            pool.invoke(new RowTask(out, x, w, cols, 0, rows, chunk));
+            pool.invoke(new RowTask(out, x, w, 0, rows, chunk));
         }
     }
 
     private static final class RowTask extends RecursiveAction {
         private final float[] out, x;
-        private final MemorySegment w;
-        private final int cols, from, to, chunk;
+        private final WeightMatrix w;
+        private final int from, to, chunk;
 
-        RowTask(float[] out, float[] x, MemorySegment w, int cols, int from, int to, int chunk) {
+        RowTask(float[] out, float[] x, WeightMatrix w, int from, int to, int chunk) {
             this.out = out;
             this.x = x;
             this.w = w;
-            this.cols = cols;
             this.from = from;
             this.to = to;
             this.chunk = chunk;
@@ -192,11 +210,11 @@ public final class CpuBackend implements ForwardBackend {
         @Override
         protected void compute() {
             if (to - from <= chunk) {
-                VectorKernels.matmul(out, x, w, cols, from, to);
+                w.matmul(out, x, from, to);
                 return;
             }
             int mid = (from + to) >>> 1;
-            invokeAll(new RowTask(out, x, w, cols, from, mid, chunk), new RowTask(out, x, w, cols, mid, to, chunk));
+            invokeAll(new RowTask(out, x, w, from, mid, chunk), new RowTask(out, x, w, mid, to, chunk));
         }
     }
 

@@ -115,12 +115,17 @@ public final class VectorKernels {
 
     /** {@code out = weight * x / sqrt(mean(x^2) + 1e-5)} as in llama2.c. {@code out} may be {@code x}. */
     public static void rmsnorm(float[] out, float[] x, float[] weight, int n) {
+        rmsnorm(out, x, weight, n, 1e-5f);
+    }
+
+    /** {@code out = weight * x / sqrt(mean(x^2) + eps)}. {@code out} may be {@code x}. */
+    public static void rmsnorm(float[] out, float[] x, float[] weight, int n, float eps) {
         float ss = 0f;
         for (int i = 0; i < n; i++) {
             ss += x[i] * x[i];
         }
         ss /= n;
-        ss += 1e-5f;
+        ss += eps;
         ss = 1f / (float) Math.sqrt(ss);
         for (int i = 0; i < n; i++) {
             out[i] = weight[i] * (ss * x[i]);

@@ -7,7 +7,8 @@ import io.gridshare.node.engine.EngineConfig;
 import io.gridshare.node.engine.ForwardBackend;
 import io.gridshare.node.engine.ForwardBackendFactory;
 import io.gridshare.node.gpu.CudaDriverLibrary;
-import io.gridshare.node.model.LlamaCheckpoint;
+import io.gridshare.node.model.Llama2cModel;
+import io.gridshare.node.model.TransformerModel;
 
 /**
  * Builds the {@link CudaBackend} on the GPU {@link EngineConfig#cudaDevice()}. Loaded reflectively
@@ -23,7 +24,11 @@ public final class CudaBackendFactory implements ForwardBackendFactory {
     }
 
     @Override
-    public ForwardBackend create(LlamaCheckpoint checkpoint, EngineConfig config) throws BackendUnavailableException {
+    public ForwardBackend create(TransformerModel model, EngineConfig config) throws BackendUnavailableException {
+        if (!(model instanceof Llama2cModel llama2c)) {
+            throw new BackendUnavailableException("the CUDA backend serves llama2.c checkpoints only; --backend cpu serves "
+                    + model.path().getFileName());
+        }
         CudaDriverLibrary.Availability availability = CudaDriverLibrary.availability();
         if (!availability.available()) {
             throw new BackendUnavailableException(availability.reason());
@@ -41,6 +46,6 @@ public final class CudaBackendFactory implements ForwardBackendFactory {
             throw new BackendUnavailableException("CUDA device " + config.cudaDevice() + " asked for, but only "
                     + count[0] + " device(s) exist (ordinals 0.." + (count[0] - 1) + ")");
         }
-        return CudaBackend.create(checkpoint, config);
+        return CudaBackend.create(llama2c.checkpoint(), config);
     }
 }

@@ -1,5 +1,8 @@
 package io.gridshare.node.engine.cuda;
 
+import io.gridshare.node.model.Llama2cModel;
+import io.gridshare.node.model.TransformerModel;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
@@ -36,7 +39,7 @@ class CudaBackendSelectionTest {
     @DisplayName("the CUDA factory refuses with BackendUnavailableException naming the missing driver library")
     void factoryRefuses() throws Exception {
         try (LlamaCheckpoint checkpoint = model()) {
-            assertThatThrownBy(() -> new CudaBackendFactory().create(checkpoint, EngineConfig.defaults(1)))
+            assertThatThrownBy(() -> new CudaBackendFactory().create(new Llama2cModel(checkpoint), EngineConfig.defaults(1)))
                     .isInstanceOf(BackendUnavailableException.class)
                     .hasMessageContaining("libcuda");
         }
@@ -46,7 +49,7 @@ class CudaBackendSelectionTest {
     @DisplayName("automatic selection loads the CUDA factory, gets its reason and runs on the CPU")
     void autoFallsBackToCpu() throws Exception {
         try (LlamaCheckpoint checkpoint = model();
-             ForwardBackend backend = new BackendSelector().select(checkpoint,
+             ForwardBackend backend = new BackendSelector().select(new Llama2cModel(checkpoint),
                      EngineConfig.defaults(1).withBackend(EngineConfig.Backend.AUTO))) {
             assertThat(backend.info().name()).isEqualTo("cpu");
             assertThat(backend.info().detail()).contains("libcuda");
@@ -57,7 +60,7 @@ class CudaBackendSelectionTest {
     @DisplayName("a demanded CUDA backend fails with the reason instead of falling back")
     void demandedCudaFails() throws Exception {
         try (LlamaCheckpoint checkpoint = model()) {
-            assertThatThrownBy(() -> new BackendSelector().select(checkpoint,
+            assertThatThrownBy(() -> new BackendSelector().select(new Llama2cModel(checkpoint),
                     EngineConfig.defaults(1).withBackend(EngineConfig.Backend.CUDA)))
                     .isInstanceOf(BackendUnavailableException.class)
                     .hasMessageContaining("libcuda");

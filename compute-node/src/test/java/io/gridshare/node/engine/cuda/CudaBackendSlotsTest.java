@@ -1,5 +1,8 @@
 package io.gridshare.node.engine.cuda;
 
+import io.gridshare.node.model.Llama2cModel;
+import io.gridshare.node.model.TransformerModel;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -49,7 +52,7 @@ class CudaBackendSlotsTest {
     @DisplayName("slots stepped concurrently (batched) produce exactly the logits of slots stepped one after another")
     void concurrentSlotsMatchSequential() throws Exception {
         try (LlamaCheckpoint checkpoint = LlamaCheckpoint.open(model());
-             ForwardBackend cuda = new CudaBackendFactory().create(checkpoint, config())) {
+             ForwardBackend cuda = new CudaBackendFactory().create(new Llama2cModel(checkpoint), config())) {
             int steps = checkpoint.config().seqLen();
             List<float[][]> sequential = new ArrayList<>();
             for (int s = 0; s < SLOTS; s++) {
@@ -120,7 +123,7 @@ class CudaBackendSlotsTest {
     @DisplayName("a slot beyond the configured count is refused (SlotAllocationException); freed slots are reused")
     void slotLimit() throws Exception {
         try (LlamaCheckpoint checkpoint = LlamaCheckpoint.open(model());
-             ForwardBackend cuda = new CudaBackendFactory().create(checkpoint, config())) {
+             ForwardBackend cuda = new CudaBackendFactory().create(new Llama2cModel(checkpoint), config())) {
             List<BackendSlot> slots = new ArrayList<>();
             for (int s = 0; s < SLOTS; s++) {
                 slots.add(cuda.allocateSlot());
@@ -139,7 +142,7 @@ class CudaBackendSlotsTest {
     void closeReleasesDeviceMemory() throws Exception {
         long before = new CudaDeviceDiscovery().discover().getFirst().freeMemoryBytes();
         try (LlamaCheckpoint checkpoint = LlamaCheckpoint.open(model())) {
-            ForwardBackend cuda = new CudaBackendFactory().create(checkpoint, config());
+            ForwardBackend cuda = new CudaBackendFactory().create(new Llama2cModel(checkpoint), config());
             BackendSlot slot = cuda.allocateSlot();
             cuda.forward(slot, 1, 0, new float[checkpoint.config().vocabSize()]);
             assertThat(cuda.freeSlotMemoryBytes()).isLessThan(before);

@@ -1,5 +1,8 @@
 package io.gridshare.node.engine.cuda;
 
+import io.gridshare.node.model.Llama2cModel;
+import io.gridshare.node.model.TransformerModel;
+
 import io.gridshare.node.engine.BackendSelector;
 import io.gridshare.node.engine.BackendSlot;
 import io.gridshare.node.engine.EngineConfig;
@@ -47,7 +50,7 @@ public final class CudaBenchmark {
                 "stories260K not found; pass -Dgridshare.models.dir=<dir holding stories260K/>"));
         EngineConfig config = new EngineConfig(maxSlots, EngineConfig.Backend.parse(backendName), 0, 0, 64L << 20);
         try (LlamaCheckpoint checkpoint = LlamaCheckpoint.open(dir.resolve("stories260K.bin"));
-             ForwardBackend backend = new BackendSelector().select(checkpoint, config)) {
+             ForwardBackend backend = new BackendSelector().select(new Llama2cModel(checkpoint), config)) {
             System.out.println("backend: " + backend.info().name() + " — " + backend.info().detail());
             System.out.println("model: " + dir.resolve("stories260K.bin") + " " + checkpoint.config());
             System.out.println("bytes per slot: " + backend.bytesPerSlot());

@@ -1,5 +1,8 @@
 package io.gridshare.node.engine.cuda;
 
+import io.gridshare.node.model.Llama2cModel;
+import io.gridshare.node.model.TransformerModel;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -49,8 +52,8 @@ class CudaCpuAgreementTest {
         Path file = CudaTestModels.randomCheckpoint(dir, dim, hidden, layers, heads, kvHeads, vocab, seqLen, 42);
         EngineConfig config = new EngineConfig(1, EngineConfig.Backend.CUDA, 0, 1, 0);
         try (LlamaCheckpoint checkpoint = LlamaCheckpoint.open(file);
-             ForwardBackend cpu = new CpuBackend(checkpoint, config.withBackend(EngineConfig.Backend.CPU), "test");
-             ForwardBackend cuda = new CudaBackendFactory().create(checkpoint, config);
+             ForwardBackend cpu = new CpuBackend(new Llama2cModel(checkpoint), config.withBackend(EngineConfig.Backend.CPU), "test");
+             ForwardBackend cuda = new CudaBackendFactory().create(new Llama2cModel(checkpoint), config);
              BackendSlot cpuSlot = cpu.allocateSlot();
              BackendSlot cudaSlot = cuda.allocateSlot()) {
             int v = Math.abs(vocab);

@@ -1,5 +1,8 @@
 package io.gridshare.node.engine.cuda;
 
+import io.gridshare.node.model.Llama2cModel;
+import io.gridshare.node.model.TransformerModel;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -45,7 +48,7 @@ class CudaGoldenTest {
         Path dir = modelDir();
         String expected = Files.readString(dir.resolve("reference-greedy-256.txt"));
         try (LlamaCheckpoint checkpoint = LlamaCheckpoint.open(dir.resolve("stories260K.bin"));
-             CpuBackend cpu = new CpuBackend(checkpoint, new EngineConfig(1, EngineConfig.Backend.CPU, 0, 1, 0),
+             CpuBackend cpu = new CpuBackend(new Llama2cModel(checkpoint), new EngineConfig(1, EngineConfig.Backend.CPU, 0, 1, 0),
                      "test")) {
             assertThat(generate(cpu, dir)).isEqualTo(expected);
         }
@@ -59,7 +62,7 @@ class CudaGoldenTest {
         Path dir = modelDir();
         String expected = Files.readString(dir.resolve("reference-greedy-256.txt"));
         try (LlamaCheckpoint checkpoint = LlamaCheckpoint.open(dir.resolve("stories260K.bin"));
-             ForwardBackend cuda = new CudaBackendFactory().create(checkpoint,
+             ForwardBackend cuda = new CudaBackendFactory().create(new Llama2cModel(checkpoint),
                      new EngineConfig(1, EngineConfig.Backend.CUDA, 0, 1, 0))) {
             String actual = generate(cuda, dir);
             System.out.println("CUDA golden output (" + cuda.info().detail() + "):\n" + actual);
