@@ -13,8 +13,17 @@ import java.util.Locale;
  *     saves); 0 means the number of available processors
  * @param memoryReserveBytes memory kept free of slots (CPU backend: of the heap; CUDA: of the
  *     device) for everything else the process does
+ * @param contextLength the context (prompt plus output tokens) each slot's KV cache holds for GGUF
+ *     models, capped by the model's own; 0 for the default of 4096 (llama2.c checkpoints always use
+ *     their header's seq_len)
  */
-public record EngineConfig(int slots, Backend backend, int cudaDevice, int cpuThreads, long memoryReserveBytes) {
+public record EngineConfig(int slots, Backend backend, int cudaDevice, int cpuThreads, long memoryReserveBytes,
+                           int contextLength) {
+
+    /** The configuration with the default context. */
+    public EngineConfig(int slots, Backend backend, int cudaDevice, int cpuThreads, long memoryReserveBytes) {
+        this(slots, backend, cudaDevice, cpuThreads, memoryReserveBytes, 0);
+    }
 
     /** System property choosing the backend: {@code auto}, {@code cuda} or {@code cpu}. */
     public static final String BACKEND_PROPERTY = "gridshare.node.backend";
@@ -54,6 +63,9 @@ public record EngineConfig(int slots, Backend backend, int cudaDevice, int cpuTh
         if (memoryReserveBytes < 0) {
             throw new IllegalArgumentException("memoryReserveBytes must not be negative, was " + memoryReserveBytes);
         }
+        if (contextLength < 0) {
+            throw new IllegalArgumentException("contextLength must not be negative (0 = default), was " + contextLength);
+        }
         java.util.Objects.requireNonNull(backend, "backend");
     }
 
@@ -69,15 +81,19 @@ public record EngineConfig(int slots, Backend backend, int cudaDevice, int cpuTh
     }
 
     public EngineConfig withBackend(Backend b) {
-        return new EngineConfig(slots, b, cudaDevice, cpuThreads, memoryReserveBytes);
+        return new EngineConfig(slots, b, cudaDevice, cpuThreads, memoryReserveBytes, contextLength);
     }
 
     public EngineConfig withCpuThreads(int threads) {
-        return new EngineConfig(slots, backend, cudaDevice, threads, memoryReserveBytes);
+        return new EngineConfig(slots, backend, cudaDevice, threads, memoryReserveBytes, contextLength);
     }
 
     public EngineConfig withMemoryReserveBytes(long bytes) {
-        return new EngineConfig(slots, backend, cudaDevice, cpuThreads, bytes);
+        return new EngineConfig(slots, backend, cudaDevice, cpuThreads, bytes, contextLength);
+    }
+
+    public EngineConfig withContextLength(int tokens) {
+        return new EngineConfig(slots, backend, cudaDevice, cpuThreads, memoryReserveBytes, tokens);
     }
 
     /** {@link #cpuThreads} with 0 resolved to the processors available. */
