@@ -1,0 +1,140 @@
+package io.gridshare.node.bench;
+
+import io.gridshare.node.tensor.Float16;
+import io.gridshare.node.tensor.GgmlType;
+import io.gridshare.node.tensor.WeightMatrices;
+import io.gridshare.node.tensor.WeightMatrix;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * Matrix-vector throughput of the weight kernels (not a test: it prints figures). For each type
+ * and shape it fills a native matrix with random weights (valid scales, no NaNs or subnormals),
+ * warms the kernel up, then times {@code --iters} products and prints the weight bytes read per
+ * second, the figure a memory-bound decode step lives by.
+ *
+ * <p>Arguments: {@code [--iters N] [--threads N] [--types Q8_0,Q4_K,...]}; with several threads
+ * the rows are split into one contiguous range per thread, as the engine splits them.
+ */
+public final class KernelBenchmark {
+
+    private static final int[][] SHAPES = {{2048, 2048}, {8192, 2048}};
+
+    public static void main(String[] args) throws Exception {
+        int iters = 300, threads = 1;
+        List<GgmlType> types = Arrays.asList(GgmlType.values());
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--iters" -> iters = Integer.parseInt(args[++i]);
+                case "--threads" -> threads = Integer.parseInt(args[++i]);
+                case "--types" -> types = Arrays.stream(args[++i].split(",")).map(GgmlType::valueOf).toList();
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]
+                        + "; use --iters N --threads N --types Q8_0,Q4_K,...");
+            }
+        }
+        System.out.printf(Locale.ROOT, "java %s, %d processors, %d thread(s), %d iterations, vector %d bits%n",
+                Runtime.version(), Runtime.getRuntime().availableProcessors(), threads, iters,
+                jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.vectorBitSize());
+        ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads) : null;
+        try (Arena arena = Arena.ofShared()) {
+            for (GgmlType type : types) {
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-5s", type));
+                for (int[] shape : SHAPES) {
+                    int rows = shape[0], cols = shape[1];
+                    WeightMatrix m = WeightMatrices.of(type, randomMatrix(arena, type, rows, cols), rows, cols);
+                    double gbs = measure(m, iters, threads, pool);
+                    line.append(String.format(Locale.ROOT, "  %dx%d: %6.2f GB/s (%5.1f us/matmul)", rows, cols, gbs,
+                            m.data().byteSize() / gbs / 1e3));
+                }
+                System.out.println(line);
+            }
+        } finally {
+            if (pool != null) {
+                pool.shutdown();
+            }
+        }
+    }
+
+    private static double measure(WeightMatrix m, int iters, int threads, ExecutorService pool) throws Exception {
+        float[] x = new float[m.cols()];
+        float[] out = new float[m.rows()];
+        SplittableRandom rnd = new SplittableRandom(7);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) rnd.nextDouble(-1, 1);
+        }
+        List<Callable<Void>> parts = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int from = (int) ((long) m.rows() * t / threads), to = (int) ((long) m.rows() * (t + 1) / threads);
+            parts.add(() -> {
+                m.matmul(out, x, from, to);
+                return null;
+            });
+        }
+        for (int i = 0; i < Math.max(200, iters / 2); i++) {
+            run(m, out, x, parts, pool);
+        }
+        long start = System.nanoTime();
+        for (int i = 0; i < iters; i++) {
+            run(m, out, x, parts, pool);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return (double) m.data().byteSize() * iters / seconds / 1e9;
+    }
+
+    private static void run(WeightMatrix m, float[] out, float[] x, List<Callable<Void>> parts, ExecutorService pool)
+            throws Exception {
+        if (pool == null) {
+            m.matmul(out, x, 0, m.rows());
+        } else {
+            for (var f : pool.invokeAll(parts)) {
+                f.get();
+            }
+        }
+    }
+
+    /** Random bytes with every scale field set to a normal f16, and float types holding finite values. */
+    private static MemorySegment randomMatrix(Arena arena, GgmlType type, int rows, int cols) {
+        long bytes = rows * type.bytesFor(cols);
+        MemorySegment seg = arena.allocate(bytes, 64);
+        SplittableRandom rnd = new SplittableRandom(42);
+        ValueLayout.OfShort half = ValueLayout.JAVA_SHORT_UNALIGNED;
+        switch (type) {
+            case F32 -> {
+                for (long i = 0; i < bytes; i += 4) {
+                    seg.set(ValueLayout.JAVA_FLOAT_UNALIGNED, i, (float) rnd.nextDouble(-0.1, 0.1));
+                }
+            }
+            case F16, BF16 -> {
+                for (long i = 0; i < bytes; i += 2) {
+                    float v = (float) rnd.nextDouble(-0.1, 0.1);
+                    seg.set(half, i, type == GgmlType.F16 ? Float16.fromFloat(v) : Float16.floatToBf16(v));
+                }
+            }
+            default -> {
+                for (long i = 0; i < bytes; i++) {
+                    seg.set(ValueLayout.JAVA_BYTE, i, (byte) rnd.nextInt(256));
+                }
+                int[] scaleOffsets = switch (type) {
+                    case Q4_K, Q5_K -> new int[] {0, 2};
+                    case Q6_K -> new int[] {208};
+                    default -> new int[] {0};
+                };
+                for (long b = 0; b < bytes; b += type.blockBytes()) {
+                    for (int so : scaleOffsets) {
+                        seg.set(half, b + so, Float16.fromFloat((float) rnd.nextDouble(0.001, 0.01)));
+                    }
+                }
+            }
+        }
+        return seg;
+    }
+}

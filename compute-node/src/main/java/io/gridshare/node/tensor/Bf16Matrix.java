@@ -1,0 +1,70 @@
+package io.gridshare.node.tensor;
+
+import static io.gridshare.node.tensor.Lanes.F;
+import static io.gridshare.node.tensor.Lanes.I;
+import static io.gridshare.node.tensor.Lanes.LANES;
+import static io.gridshare.node.tensor.Lanes.LE;
+import static io.gridshare.node.tensor.Lanes.S;
+import static io.gridshare.node.tensor.Lanes.SHORT_LE;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** bfloat16 weights: the upper half of a float's bits, widened by a shift. */
+final class Bf16Matrix extends BlockMatrix {
+
+    Bf16Matrix(MemorySegment data, int rows, int cols) {
+        super(GgmlType.BF16, data, rows, cols);
+    }
+
+    static FloatVector bf16ToFloat(ShortVector h) {
+        return ((IntVector) h.castShape(I, 0)).lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
+    private static FloatVector load(MemorySegment w, long off) {
+        return bf16ToFloat(ShortVector.fromMemorySegment(S, w, off, LE));
+    }
+
+    @Override
+    void pair(float[] out, int r, float[] x, long b0, long b1, boolean both) {
+        MemorySegment w = data;
+        int n = cols;
+        int vecEnd = n - n % LANES;
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
+        FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F);
+        int c = 0;
+        for (; c + 2 * LANES <= vecEnd; c += 2 * LANES) {
+            FloatVector x0 = FloatVector.fromArray(F, x, c);
+            FloatVector x1 = FloatVector.fromArray(F, x, c + LANES);
+            a0 = load(w, b0 + 2L * c).fma(x0, a0);
+            a1 = load(w, b0 + 2L * (c + LANES)).fma(x1, a1);
+            c0 = load(w, b1 + 2L * c).fma(x0, c0);
+            c1 = load(w, b1 + 2L * (c + LANES)).fma(x1, c1);
+        }
+        for (; c < vecEnd; c += LANES) {
+            FloatVector x0 = FloatVector.fromArray(F, x, c);
+            a0 = load(w, b0 + 2L * c).fma(x0, a0);
+            c0 = load(w, b1 + 2L * c).fma(x0, c0);
+        }
+        float s0 = Lanes.sum(a0.add(a1));
+        float s1 = Lanes.sum(c0.add(c1));
+        for (; c < n; c++) {
+            s0 += Float16.bf16ToFloat(w.get(SHORT_LE, b0 + 2L * c)) * x[c];
+            s1 += Float16.bf16ToFloat(w.get(SHORT_LE, b1 + 2L * c)) * x[c];
+        }
+        out[r] = s0;
+        if (both) {
+            out[r + 1] = s1;
+        }
+    }
+
+    @Override
+    void dequantize(long base, float[] out, int off) {
+        for (int c = 0; c < cols; c++) {
+            out[off + c] = Float16.bf16ToFloat(data.get(SHORT_LE, base + 2L * c));
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.gridshare.node.tensor;
+
+import static io.gridshare.node.tensor.Lanes.F;
+import static io.gridshare.node.tensor.Lanes.I;
+import static io.gridshare.node.tensor.Lanes.LANES;
+import static io.gridshare.node.tensor.Lanes.LE;
+import static io.gridshare.node.tensor.Lanes.S;
+import static io.gridshare.node.tensor.Lanes.SHORT_LE;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * IEEE half-precision weights. The Vector API has no f16 conversion, so the kernel rebuilds the
+ * float bits with integer lanes: normals by re-biasing the exponent, infinities and NaNs by a
+ * second re-bias, subnormals (exactly) as {@code mantissa * 2^-24} through an int-to-float convert,
+ * which keeps float subnormals (slow on many CPUs) out of the arithmetic.
+ */
+final class F16Matrix extends BlockMatrix {
+
+    private static final int REBIAS = (127 - 15) << 23;
+
+    F16Matrix(MemorySegment data, int rows, int cols) {
+        super(GgmlType.F16, data, rows, cols);
+    }
+
+    static FloatVector halfToFloat(ShortVector h) {
+        IntVector i = (IntVector) h.castShape(I, 0);
+        IntVector abs = i.and(0x7fff);
+        IntVector sign = i.and(0x8000).lanewise(VectorOperators.LSHL, 16);
+        IntVector normal = abs.lanewise(VectorOperators.LSHL, 13).add(REBIAS);
+        normal = normal.add(REBIAS, abs.compare(VectorOperators.GE, 0x7c00));
+        FloatVector sub = ((FloatVector) abs.castShape(F, 0)).mul(0x1p-24f);
+        IntVector bits = normal.blend(sub.reinterpretAsInts(), abs.compare(VectorOperators.LT, 0x400));
+        return bits.or(sign).reinterpretAsFloats();
+    }
+
+    private static FloatVector load(MemorySegment w, long off) {
+        return halfToFloat(ShortVector.fromMemorySegment(S, w, off, LE));
+    }
+
+    @Override
+    void pair(float[] out, int r, float[] x, long b0, long b1, boolean both) {
+        MemorySegment w = data;
+        int n = cols;
+        int vecEnd = n - n % LANES;
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
+        FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F);
+        int c = 0;
+        for (; c + 2 * LANES <= vecEnd; c += 2 * LANES) {
+            FloatVector x0 = FloatVector.fromArray(F, x, c);
+            FloatVector x1 = FloatVector.fromArray(F, x, c + LANES);
+            a0 = load(w, b0 + 2L * c).fma(x0, a0);
+            a1 = load(w, b0 + 2L * (c + LANES)).fma(x1, a1);
+            c0 = load(w, b1 + 2L * c).fma(x0, c0);
+            c1 = load(w, b1 + 2L * (c + LANES)).fma(x1, c1);
+        }
+        for (; c < vecEnd; c += LANES) {
+            FloatVector x0 = FloatVector.fromArray(F, x, c);
+            a0 = load(w, b0 + 2L * c).fma(x0, a0);
+            c0 = load(w, b1 + 2L * c).fma(x0, c0);
+        }
+        float s0 = Lanes.sum(a0.add(a1));
+        float s1 = Lanes.sum(c0.add(c1));
+        for (; c < n; c++) {
+            s0 += Float.float16ToFloat(w.get(SHORT_LE, b0 + 2L * c)) * x[c];
+            s1 += Float.float16ToFloat(w.get(SHORT_LE, b1 + 2L * c)) * x[c];
+        }
+        out[r] = s0;
+        if (both) {
+            out[r + 1] = s1;
+        }
+    }
+
+    @Override
+    void dequantize(long base, float[] out, int off) {
+        for (int c = 0; c < cols; c++) {
+            out[off + c] = Float.float16ToFloat(data.get(SHORT_LE, base + 2L * c));
+        }
+    }
+}
