@@ -2,8 +2,8 @@ package io.gridshare.node.engine;
 
 import io.gridshare.node.model.TransformerModel;
 import io.gridshare.node.model.LlamaConfig;
-import io.gridshare.node.model.Tokenizer;
 import io.gridshare.node.model.Utf8Assembler;
+import io.gridshare.node.tokenizer.TextTokenizer;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
@@ -26,7 +26,8 @@ final class LlamaEngine implements InferenceEngine {
 
     private final ModelDescriptor model;
     private final TransformerModel weights;
-    private final Tokenizer tokenizer;
+    private final TextTokenizer tokenizer;
+    private final java.util.Set<Integer> stopTokens;
     private final ForwardBackend backend;
     private final EngineConfig config;
     private final LlamaConfig shape;
@@ -40,11 +41,17 @@ final class LlamaEngine implements InferenceEngine {
     private boolean closed;
     private final Set<RunningJob> running = ConcurrentHashMap.newKeySet();
 
-    LlamaEngine(ModelDescriptor model, TransformerModel weights, Tokenizer tokenizer, ForwardBackend backend,
+    LlamaEngine(ModelDescriptor model, TransformerModel weights, TextTokenizer tokenizer, ForwardBackend backend,
                 EngineConfig config) {
         this.model = model;
         this.weights = weights;
         this.tokenizer = tokenizer;
+        // BOS also ends a job: a model that starts a new sequence has finished this one (run.c stops there too)
+        java.util.Set<Integer> stops = new java.util.HashSet<>(tokenizer.endOfGeneration());
+        if (tokenizer.bos() >= 0) {
+            stops.add(tokenizer.bos());
+        }
+        this.stopTokens = java.util.Set.copyOf(stops);
         this.backend = backend;
         this.config = config;
         this.shape = backend.config();
@@ -79,7 +86,7 @@ final class LlamaEngine implements InferenceEngine {
     }
 
     /** The tokenizer of this engine's model. */
-    Tokenizer tokenizer() {
+    TextTokenizer tokenizer() {
         return tokenizer;
     }
 
@@ -88,6 +95,11 @@ final class LlamaEngine implements InferenceEngine {
         java.util.Objects.requireNonNull(sink, "sink");
         validate(request);
         int[] prompt = tokenizer.encode(request.prompt(), true, false);
+        if (prompt.length == 0) {
+            throw new JobRefusedException(JobRefusedException.Reason.INVALID_PARAMETERS, "job " + request.jobId()
+                    + ": the prompt is empty and model " + model.name() + " adds no beginning-of-sequence token;"
+                    + " send some prompt text");
+        }
         int emitted = request.emittedTokens().size();
         if ((long) prompt.length + request.maxTokens() > shape.seqLen()) {
             throw new JobRefusedException(JobRefusedException.Reason.CONTEXT_TOO_LONG, "job " + request.jobId()
@@ -300,7 +312,7 @@ final class LlamaEngine implements InferenceEngine {
                     return FinishReason.CANCELLED;
                 }
                 int next = sampler.sample(logits, params, generated);
-                if (next == Tokenizer.EOS || next == Tokenizer.BOS) {
+                if (stopTokens.contains(next)) {
                     return FinishReason.STOP;
                 }
                 String text = utf8.append(tokenizer.decode(prev, next));

@@ -37,6 +37,30 @@ public record ModelFiles(String name, Path checkpoint, Path tokenizer, String ex
         return new ModelFiles(dot > 0 ? file.substring(0, dot) : file, checkpoint, tokenizer, null, null);
     }
 
+    /**
+     * A llama2.c checkpoint and the tokenizer beside it: {@code tokenizer.bin}, else the one
+     * {@code tok*.bin} in the same folder; stories260K.bin gets its published hashes.
+     */
+    public static ModelFiles besideCheckpoint(Path checkpoint) throws IOException {
+        Path dir = checkpoint.toAbsolutePath().getParent();
+        if (checkpoint.getFileName().toString().equals("stories260K.bin") && dir.getParent() != null) {
+            return stories260K(dir.getParent());
+        }
+        Path tokenizer = dir.resolve("tokenizer.bin");
+        if (!java.nio.file.Files.isRegularFile(tokenizer)) {
+            java.util.List<Path> candidates = new java.util.ArrayList<>();
+            try (var s = java.nio.file.Files.newDirectoryStream(dir, "tok*.bin")) {
+                s.forEach(candidates::add);
+            }
+            if (candidates.size() != 1) {
+                throw new ModelFormatException(checkpoint, "a llama2.c checkpoint needs tokenizer.bin or exactly one tok*.bin"
+                        + " beside it in " + dir + ", found " + candidates);
+            }
+            tokenizer = candidates.getFirst();
+        }
+        return of(checkpoint, tokenizer);
+    }
+
     /** stories260K and tok512 in {@code modelsDir/stories260K/}, with their published hashes. */
     public static ModelFiles stories260K(Path modelsDir) {
         Path dir = modelsDir.resolve("stories260K");

@@ -64,7 +64,10 @@ abstract sealed class VocabularyTokenizer implements TextTokenizer permits Sente
     @Override
     public byte[] decode(int previous, int token) {
         byte[] piece = piece(token, true);
-        if (previous < 0 && addSpacePrefix && piece.length > 0 && piece[0] == ' ') {
+        // the dummy prefix added when encoding is not part of the text: drop it from the first piece
+        // of a sequence, also right after BOS (as run.c and sentencepiece's decoder do)
+        if ((previous < 0 || (previous == vocab.bos && vocab.bos >= 0)) && addSpacePrefix && piece.length > 0
+                && piece[0] == ' ') {
             return Arrays.copyOfRange(piece, 1, piece.length);
         }
         return piece;

@@ -79,7 +79,7 @@ class EngineTest {
         LlamaConfig c = ck.config();
         ModelDescriptor d = new ModelDescriptor("random", "h", "c", "t", c.dim(), c.hiddenDim(), c.layers(), c.heads(),
                 c.kvHeads(), c.vocabSize(), c.seqLen());
-        return new LlamaEngine(d, new Llama2cModel(ck), tok, new ScriptedBackend(new CpuBackend(new Llama2cModel(ck), cpu(2), "test"), from, forcedToken), cpu(2));
+        return new LlamaEngine(d, new Llama2cModel(ck), new io.gridshare.node.tokenizer.Llama2cTextTokenizer(tok), new ScriptedBackend(new CpuBackend(new Llama2cModel(ck), cpu(2), "test"), from, forcedToken), cpu(2));
     }
 
     @Test
