@@ -105,8 +105,8 @@ final class GgufCursor {
     String string(String what) throws ModelFormatException {
         long len = u64(what + " length");
         if (len < 0 || len > size - pos) {
-            throw error(what + " at byte " + (pos - 8) + " claims " + Long.toUnsignedString(len)
-                    + " bytes but only " + (size - pos) + " remain; the file is truncated or corrupt");
+            throw error(what + " length " + Long.toUnsignedString(len) + " at byte " + (pos - 8)
+                    + " is more than the " + (size - pos) + " bytes left; the file is truncated or corrupt");
         }
         if (len > MAX_JAVA_ARRAY) {
             throw error(what + " of " + len + " bytes is longer than the supported " + MAX_JAVA_ARRAY);

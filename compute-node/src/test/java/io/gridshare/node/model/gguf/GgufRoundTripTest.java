@@ -129,6 +129,8 @@ class GgufRoundTripTest {
             assertThat(ta.rows()).isEqualTo(2);
             assertThat(ta.elements()).isEqualTo(6);
             assertThat(g.data(ta).toArray(ValueLayout.JAVA_BYTE)).isEqualTo(a);
+            assertThat(g.data(ta).isMapped()).as("a slice of the mapping, not a heap copy").isTrue();
+            assertThat(g.data(ta).isReadOnly()).isTrue();
             assertThat(g.data(g.requireTensor("b")).toArray(ValueLayout.JAVA_BYTE)).isEqualTo(b);
             assertThat(g.data(g.requireTensor("c")).toArray(ValueLayout.JAVA_BYTE)).isEqualTo(c);
             for (GgufTensorInfo t : g.tensors()) {

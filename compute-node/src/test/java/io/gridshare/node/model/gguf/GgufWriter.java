@@ -110,7 +110,10 @@ public final class GgufWriter {
     public GgufWriter putRaw(String key, int typeId, byte[] payload) {
         kvs.add(new Kv(key, typeId, payload.clone()));
         if (key.equals("general.alignment") && typeId == ValueType.UINT32.id() && payload.length == 4) {
-            alignment = ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
+            long a = ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
+            if (Long.bitCount(a) == 1) { // an invalid alignment is written for the reader to refuse, not used
+                alignment = a;
+            }
         }
         return this;
     }

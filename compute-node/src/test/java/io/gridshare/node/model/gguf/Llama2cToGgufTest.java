@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.gridshare.node.model.LlamaCheckpoint;
 import io.gridshare.node.model.LlamaConfig;
+import io.gridshare.node.model.RandomModelFixture;
 import io.gridshare.node.model.TestModels;
 import io.gridshare.node.model.Tokenizer;
 import io.gridshare.node.tensor.GgmlType;
@@ -99,6 +100,21 @@ class Llama2cToGgufTest {
                 assertThat(Float.float16ToFloat(data.getAtIndex(le, i)))
                         .isEqualTo(Float.float16ToFloat(Float.floatToFloat16(expected[i])));
             }
+        }
+    }
+
+    @Test
+    void anUnsharedClassifierBecomesOutputWeight() throws Exception {
+        LlamaConfig c = RandomModelFixture.smallConfig();
+        Path ckFile = RandomModelFixture.writeCheckpoint(tmp.resolve("m.bin"), c, 3);
+        Path tokFile = RandomModelFixture.writeTokenizer(tmp.resolve("tok.bin"));
+        Path gguf = new Llama2cToGguf(Llama2cToGguf.ALL_F32, Llama2cToGguf.FLOAT_ENCODER)
+                .convert(ckFile, tokFile, tmp.resolve("m.gguf"));
+        try (GgufFile g = GgufFile.open(gguf); LlamaCheckpoint ck = LlamaCheckpoint.open(ckFile)) {
+            assertThat(g.tensors()).hasSize(3 + 9 * c.layers());
+            assertThat(g.requireTensor("output.weight").dims()).containsExactly(c.dim(), c.vocabSize());
+            assertSameFloats(g, "output.weight", ck.classifier());
+            assertThat(g.metadata().requireInteger("llama.attention.head_count_kv")).isEqualTo(c.kvHeads());
         }
     }
 
