@@ -1,6 +1,7 @@
 package io.gridshare.node.engine;
 
 import io.gridshare.node.engine.cpu.CpuBackend;
+import io.gridshare.node.model.CheckpointAsModel;
 import io.gridshare.node.model.LlamaCheckpoint;
 import java.lang.reflect.InvocationTargetException;
 
@@ -38,7 +39,7 @@ public final class BackendSelector {
             return new CpuBackend(checkpoint, config, "CPU backend chosen by " + EngineConfig.BACKEND_PROPERTY + "=cpu");
         }
         try {
-            ForwardBackend cuda = cudaFactory().create(checkpoint, config);
+            ForwardBackend cuda = cudaFactory().create(CheckpointAsModel.of(checkpoint), config);
             LOG.log(System.Logger.Level.INFO, "backend: cuda ({0})", cuda.info().detail());
             return cuda;
         } catch (BackendUnavailableException | RuntimeException | LinkageError e) {

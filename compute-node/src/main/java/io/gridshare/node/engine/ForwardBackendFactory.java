@@ -1,6 +1,6 @@
 package io.gridshare.node.engine;
 
-import io.gridshare.node.model.LlamaCheckpoint;
+import io.gridshare.node.model.TransformerModel;
 
 /**
  * Builds a {@link ForwardBackend} for one model. The CUDA backend plugs in as the class
@@ -14,13 +14,13 @@ public interface ForwardBackendFactory {
     String name();
 
     /**
-     * Prepares the backend for {@code checkpoint}: loads native libraries, opens the device,
-     * uploads the weights once.
+     * Prepares the backend for {@code model}: loads native libraries, opens the device, uploads
+     * the weights once (in their stored type where the backend has kernels for it).
      *
      * @throws BackendUnavailableException when this host cannot run the backend (no driver, no
-     *     device, a device error); {@link BackendSelector} then falls back to the CPU in
+     *     device, a device error, a weight type the backend has no kernel for); {@link BackendSelector} then falls back to the CPU in
      *     automatic mode. Implementations may also let {@link UnsatisfiedLinkError} or
      *     {@link NoClassDefFoundError} escape; the selector treats them the same way.
      */
-    ForwardBackend create(LlamaCheckpoint checkpoint, EngineConfig config) throws BackendUnavailableException;
+    ForwardBackend create(TransformerModel model, EngineConfig config) throws BackendUnavailableException;
 }

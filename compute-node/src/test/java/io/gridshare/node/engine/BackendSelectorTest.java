@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.gridshare.node.model.LlamaCheckpoint;
 import io.gridshare.node.model.RandomModelFixture;
+import io.gridshare.node.model.TransformerModel;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,7 +22,7 @@ class BackendSelectorTest {
         }
 
         @Override
-        public ForwardBackend create(LlamaCheckpoint checkpoint, EngineConfig config) {
+        public ForwardBackend create(TransformerModel model, EngineConfig config) {
             throw new UnsatisfiedLinkError("Could not load the native library libcuda.so.1");
         }
     }
@@ -34,7 +35,7 @@ class BackendSelectorTest {
         }
 
         @Override
-        public ForwardBackend create(LlamaCheckpoint checkpoint, EngineConfig config) throws BackendUnavailableException {
+        public ForwardBackend create(TransformerModel model, EngineConfig config) throws BackendUnavailableException {
             throw new BackendUnavailableException("no CUDA device found (cuDeviceGetCount = 0)");
         }
     }

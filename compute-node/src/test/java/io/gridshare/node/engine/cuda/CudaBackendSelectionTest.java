@@ -9,6 +9,7 @@ import io.gridshare.node.engine.BackendUnavailableException;
 import io.gridshare.node.engine.EngineConfig;
 import io.gridshare.node.engine.ForwardBackend;
 import io.gridshare.node.gpu.CudaDriverLibrary;
+import io.gridshare.node.model.CheckpointAsModel;
 import io.gridshare.node.model.LlamaCheckpoint;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
@@ -36,7 +37,7 @@ class CudaBackendSelectionTest {
     @DisplayName("the CUDA factory refuses with BackendUnavailableException naming the missing driver library")
     void factoryRefuses() throws Exception {
         try (LlamaCheckpoint checkpoint = model()) {
-            assertThatThrownBy(() -> new CudaBackendFactory().create(checkpoint, EngineConfig.defaults(1)))
+            assertThatThrownBy(() -> new CudaBackendFactory().create(CheckpointAsModel.of(checkpoint), EngineConfig.defaults(1)))
                     .isInstanceOf(BackendUnavailableException.class)
                     .hasMessageContaining("libcuda");
         }

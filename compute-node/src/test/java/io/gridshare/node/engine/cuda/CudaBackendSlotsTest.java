@@ -9,6 +9,7 @@ import io.gridshare.node.engine.EngineConfig;
 import io.gridshare.node.engine.ForwardBackend;
 import io.gridshare.node.engine.SlotAllocationException;
 import io.gridshare.node.gpu.CudaDeviceDiscovery;
+import io.gridshare.node.model.CheckpointAsModel;
 import io.gridshare.node.model.LlamaCheckpoint;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ class CudaBackendSlotsTest {
     @DisplayName("slots stepped concurrently (batched) produce exactly the logits of slots stepped one after another")
     void concurrentSlotsMatchSequential() throws Exception {
         try (LlamaCheckpoint checkpoint = LlamaCheckpoint.open(model());
-             ForwardBackend cuda = new CudaBackendFactory().create(checkpoint, config())) {
+             ForwardBackend cuda = new CudaBackendFactory().create(CheckpointAsModel.of(checkpoint), config())) {
             int steps = checkpoint.config().seqLen();
             List<float[][]> sequential = new ArrayList<>();
             for (int s = 0; s < SLOTS; s++) {
@@ -104,11 +105,11 @@ class CudaBackendSlotsTest {
             int steps = checkpoint.config().seqLen();
             float[][] direct;
             float[][] graphed;
-            try (CudaBackend cuda = CudaBackend.create(checkpoint, config(), false);
+            try (CudaBackend cuda = CudaBackend.create(CheckpointAsModel.of(checkpoint), config(), false);
                  BackendSlot slot = cuda.allocateSlot()) {
                 direct = run(cuda, slot, 1, steps);
             }
-            try (CudaBackend cuda = CudaBackend.create(checkpoint, config(), true);
+            try (CudaBackend cuda = CudaBackend.create(CheckpointAsModel.of(checkpoint), config(), true);
                  BackendSlot slot = cuda.allocateSlot()) {
                 graphed = run(cuda, slot, 1, steps);
             }
@@ -120,7 +121,7 @@ class CudaBackendSlotsTest {
     @DisplayName("a slot beyond the configured count is refused (SlotAllocationException); freed slots are reused")
     void slotLimit() throws Exception {
         try (LlamaCheckpoint checkpoint = LlamaCheckpoint.open(model());
-             ForwardBackend cuda = new CudaBackendFactory().create(checkpoint, config())) {
+             ForwardBackend cuda = new CudaBackendFactory().create(CheckpointAsModel.of(checkpoint), config())) {
             List<BackendSlot> slots = new ArrayList<>();
             for (int s = 0; s < SLOTS; s++) {
                 slots.add(cuda.allocateSlot());
@@ -139,7 +140,7 @@ class CudaBackendSlotsTest {
     void closeReleasesDeviceMemory() throws Exception {
         long before = new CudaDeviceDiscovery().discover().getFirst().freeMemoryBytes();
         try (LlamaCheckpoint checkpoint = LlamaCheckpoint.open(model())) {
-            ForwardBackend cuda = new CudaBackendFactory().create(checkpoint, config());
+            ForwardBackend cuda = new CudaBackendFactory().create(CheckpointAsModel.of(checkpoint), config());
             BackendSlot slot = cuda.allocateSlot();
             cuda.forward(slot, 1, 0, new float[checkpoint.config().vocabSize()]);
             assertThat(cuda.freeSlotMemoryBytes()).isLessThan(before);

@@ -7,6 +7,7 @@ import io.gridshare.node.engine.BackendSlot;
 import io.gridshare.node.engine.EngineConfig;
 import io.gridshare.node.engine.ForwardBackend;
 import io.gridshare.node.engine.cpu.CpuBackend;
+import io.gridshare.node.model.CheckpointAsModel;
 import io.gridshare.node.model.LlamaCheckpoint;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -50,7 +51,7 @@ class CudaCpuAgreementTest {
         EngineConfig config = new EngineConfig(1, EngineConfig.Backend.CUDA, 0, 1, 0);
         try (LlamaCheckpoint checkpoint = LlamaCheckpoint.open(file);
              ForwardBackend cpu = new CpuBackend(checkpoint, config.withBackend(EngineConfig.Backend.CPU), "test");
-             ForwardBackend cuda = new CudaBackendFactory().create(checkpoint, config);
+             ForwardBackend cuda = new CudaBackendFactory().create(CheckpointAsModel.of(checkpoint), config);
              BackendSlot cpuSlot = cpu.allocateSlot();
              BackendSlot cudaSlot = cuda.allocateSlot()) {
             int v = Math.abs(vocab);

@@ -7,6 +7,7 @@ import io.gridshare.node.engine.BackendSlot;
 import io.gridshare.node.engine.EngineConfig;
 import io.gridshare.node.engine.ForwardBackend;
 import io.gridshare.node.engine.cpu.CpuBackend;
+import io.gridshare.node.model.CheckpointAsModel;
 import io.gridshare.node.model.LlamaCheckpoint;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,7 +60,7 @@ class CudaGoldenTest {
         Path dir = modelDir();
         String expected = Files.readString(dir.resolve("reference-greedy-256.txt"));
         try (LlamaCheckpoint checkpoint = LlamaCheckpoint.open(dir.resolve("stories260K.bin"));
-             ForwardBackend cuda = new CudaBackendFactory().create(checkpoint,
+             ForwardBackend cuda = new CudaBackendFactory().create(CheckpointAsModel.of(checkpoint),
                      new EngineConfig(1, EngineConfig.Backend.CUDA, 0, 1, 0))) {
             String actual = generate(cuda, dir);
             System.out.println("CUDA golden output (" + cuda.info().detail() + "):\n" + actual);
