@@ -4,12 +4,14 @@ import io.gridshare.node.model.ArchitectureParams;
 import io.gridshare.node.model.LlamaConfig;
 import io.gridshare.node.model.TransformerModel;
 import io.gridshare.node.tensor.WeightMatrix;
+import java.util.IdentityHashMap;
+import java.util.Map;
 
 /**
  * A plain scalar forward pass over any {@link TransformerModel}, written from the model's
  * definition (RMSNorm, q/k/v with optional biases, RoPE of the model's style, grouped-query causal
  * attention, SwiGLU, classifier), with double accumulation: the oracle of the CUDA tests. Matrices
- * are dequantized once with {@link WeightMatrix#dequantizeRow}. One sequence, positions in order.
+ * are dequantized once, on first use, with {@link WeightMatrix#dequantizeRow}. One sequence, positions in order.
  */
 final class ReferenceForward {
 
@@ -17,6 +19,8 @@ final class ReferenceForward {
     private final LlamaConfig c;
     private final ArchitectureParams p;
     private final float[][] keys, values; // [layer][pos * kvDim + i]
+    /** Each matrix dequantized on first use. */
+    private final Map<WeightMatrix, float[][]> dequantized = new IdentityHashMap<>();
 
     ReferenceForward(TransformerModel model) {
         this.model = model;
@@ -92,11 +96,11 @@ final class ReferenceForward {
         return out;
     }
 
-    private static float[] matmul(WeightMatrix m, float[] x, float[] bias) {
-        float[] row = new float[m.cols()];
+    private float[] matmul(WeightMatrix m, float[] x, float[] bias) {
+        float[][] rows = dequantized.computeIfAbsent(m, ReferenceForward::dequantize);
         float[] out = new float[m.rows()];
         for (int r = 0; r < m.rows(); r++) {
-            m.dequantizeRow(r, row, 0);
+            float[] row = rows[r];
             double sum = bias == null ? 0 : bias[r];
             for (int i = 0; i < row.length; i++) {
                 sum += (double) row[i] * x[i];
@@ -104,6 +108,14 @@ final class ReferenceForward {
             out[r] = (float) sum;
         }
         return out;
+    }
+
+    private static float[][] dequantize(WeightMatrix m) {
+        float[][] rows = new float[m.rows()][m.cols()];
+        for (int r = 0; r < m.rows(); r++) {
+            m.dequantizeRow(r, rows[r], 0);
+        }
+        return rows;
     }
 
     /** Rotates pair j of every head by pos * theta^(-2j / ropeDims) / factor[j]. */
