@@ -29,8 +29,12 @@ final class QuantFixtures {
         SplittableRandom random = new SplittableRandom(seed);
         long rowBytes = type.bytesFor(cols);
         MemorySegment data = Arena.ofAuto().allocate(rowBytes * rows, 16);
-        for (long at = 0; at < data.byteSize(); at++) {
-            data.set(ValueLayout.JAVA_BYTE, at, (byte) random.nextInt(256));
+        long at8 = 0;
+        for (; at8 + 8 <= data.byteSize(); at8 += 8) {
+            data.set(ValueLayout.JAVA_LONG_UNALIGNED, at8, random.nextLong());
+        }
+        for (; at8 < data.byteSize(); at8++) {
+            data.set(ValueLayout.JAVA_BYTE, at8, (byte) random.nextInt(256));
         }
         long blocks = data.byteSize() / type.blockBytes();
         for (long b = 0; b < blocks; b++) {
