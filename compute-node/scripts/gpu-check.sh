@@ -12,7 +12,11 @@
 #   nvidia-smi.txt               the GPU and driver as nvidia-smi sees them (if it exists)
 #   tests.txt, junit/            device discovery, the CUDA golden test (stories260K, 256 greedy
 #                                tokens vs run.c), CPU-vs-CUDA logit agreement, batched slots, PTX
-#                                checks; with a GPU present they must run, not skip
+#                                checks, the quantized product kernels (F32/F16/Q8_0/Q4_K) against a
+#                                scalar dequantizer, GGUF-style models (Qwen2 biases, NEOX/partial
+#                                RoPE, Llama 3 frequency factors) against a scalar reference forward;
+#                                with a GPU present they must run, not skip
+#   benchmark-quant.txt          CUDA tokens/s on TinyLlama-wide random models in F16, Q8_0, Q4_K
 #   benchmark-cuda.txt           CUDA tokens/s: one job and 1, 4, 16 concurrent slots
 #   benchmark-cuda-nographs.txt  CUDA tokens/s of one job with CUDA graph replay off
 #   benchmark-cpu.txt            the CPU backend on the same machine, for comparison
@@ -77,6 +81,9 @@ step tests "$java" "${jvm_args[@]}" -jar "$launcher" execute --class-path "$clas
   --select-class io.gridshare.node.engine.cuda.CudaEngineGoldenTest \
   --select-class io.gridshare.node.engine.cuda.CudaCpuAgreementTest \
   --select-class io.gridshare.node.engine.cuda.CudaBackendSlotsTest \
+  --select-class io.gridshare.node.engine.cuda.CudaQuantKernelTest \
+  --select-class io.gridshare.node.engine.cuda.CudaGgufModelTest \
+  --select-class io.gridshare.node.engine.cuda.ModelSupportTest \
   --details=tree --disable-banner --disable-ansi-colors --reports-dir "$out/junit" > "$out/tests.txt" 2>&1
 grep -E "tests (successful|failed|skipped|aborted)" "$out/tests.txt" | sed 's/^/  /' | tee -a "$summary"
 
@@ -87,6 +94,9 @@ if $gpu_present; then
   step benchmark-cuda-nographs timeout 200 "$java" "${jvm_args[@]}" -Dgridshare.cuda.graphs=false -cp "$classpath" \
     io.gridshare.node.engine.cuda.CudaBenchmark cuda 1 > "$out/benchmark-cuda-nographs.txt" 2>&1
   grep -E "tok/s" "$out/benchmark-cuda-nographs.txt" | sed 's/^/  /' | tee -a "$summary"
+  step benchmark-quant timeout 240 "$java" "${jvm_args[@]}" -Xmx8g -cp "$classpath" \
+    io.gridshare.node.engine.cuda.CudaQuantBenchmark 8 > "$out/benchmark-quant.txt" 2>&1
+  grep -E "tok/s" "$out/benchmark-quant.txt" | sed 's/^/  /' | tee -a "$summary"
 fi
 step benchmark-cpu timeout 300 "$java" "${jvm_args[@]}" -cp "$classpath" \
   io.gridshare.node.engine.cuda.CudaBenchmark cpu 1 4 > "$out/benchmark-cpu.txt" 2>&1

@@ -5,6 +5,7 @@
 #   lib/             the compute-node jar, its test classes as a jar, dependency jars, the JUnit
 #                    console launcher (from Maven Central)
 #   models/stories260K/  the model, tokenizer and reference output, copied from ../shared
+#                    (the GGUF-style tests and CudaQuantBenchmark build their models in memory)
 # Total stays under 64 MiB (the device runner's carry limit).
 #
 #   compute-node/scripts/package-gpu-check.sh        (from anywhere; needs JAVA_HOME to a JDK 25)

@@ -299,3 +299,6 @@ extern "C" __global__ void residual_add(float* __restrict__ x, const float* __re
     if (i >= n) return;
     x[i] += y[i];
 }
+
+// Kernels for GGUF models (quantized products, RoPE variants): one module, one PTX.
+#include "gguf.cu"

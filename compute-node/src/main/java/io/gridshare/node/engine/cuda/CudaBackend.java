@@ -29,12 +29,11 @@ import io.gridshare.node.engine.BackendUnavailableException;
 import io.gridshare.node.engine.EngineConfig;
 import io.gridshare.node.engine.ForwardBackend;
 import io.gridshare.node.engine.SlotAllocationException;
-import io.gridshare.node.engine.cpu.VectorKernels;
 import io.gridshare.node.gpu.CudaDeviceDiscovery;
 import io.gridshare.node.gpu.GpuDevice;
-import io.gridshare.node.model.LlamaCheckpoint;
+import io.gridshare.node.model.ArchitectureParams;
 import io.gridshare.node.model.LlamaConfig;
-import java.lang.foreign.MemorySegment;
+import io.gridshare.node.model.TransformerModel;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.IntBuffer;
@@ -61,23 +60,25 @@ import jcuda.driver.CUstreamCaptureMode;
 import jcuda.driver.CUstream_flags;
 
 /**
- * The Llama-2 forward pass on an NVIDIA GPU through the CUDA driver API (JCuda), with the kernels
- * of {@code src/main/cuda/llama.cu}.
+ * The forward pass of Llama-family models (llama2.c checkpoints, GGUF Llama / Qwen2) on an NVIDIA
+ * GPU through the CUDA driver API (JCuda), with the kernels of {@code src/main/cuda/llama.cu} and
+ * {@code gguf.cu}.
  *
  * <p>One device thread owns the CUDA context and makes every driver call. Engine threads hand it
  * their slot's next token and wait; the device thread takes every request waiting at that moment
  * (up to the slot count) and runs them as one batch, so concurrent jobs share each pass over the
- * weights. Weights are uploaded once, from the memory-mapped checkpoint; each slot's KV cache is
- * its own device allocation; only the logits come back to the host.
+ * weights. Weights are uploaded once, from the memory-mapped model, in their stored layout: F32,
+ * F16, Q8_0 and Q4_K matrices stay as they are and the product kernels dequantize in registers
+ * ({@link KernelModule#SUPPORTED}; a model with any other type is refused by {@link ModelSupport}).
+ * Each slot's KV cache is its own device allocation; only the logits come back to the host.
  *
  * <p>A step's kernels read token, position and slot from device memory, so their parameters never
  * change: the launches of a step with {@code n} rows are captured once into a CUDA graph and
- * replayed, one driver call instead of {@code 3 + 8 * layers}. {@value #GRAPHS_PROPERTY}{@code
+ * replayed, one driver call instead of {@code 3 + 12 * layers}. {@value #GRAPHS_PROPERTY}{@code
  * =false} launches the kernels one by one instead (as does a failed capture, with one log line).
  */
 public final class CudaBackend implements ForwardBackend {
 
-    static final float RMS_EPS = 1e-5f;
     /** System property: {@code false} turns off CUDA graph replay of decode steps. */
     public static final String GRAPHS_PROPERTY = "gridshare.cuda.graphs";
     private static final System.Logger LOG = System.getLogger(CudaBackend.class.getName());
@@ -85,10 +86,9 @@ public final class CudaBackend implements ForwardBackend {
     private static final int BLOCK = 256;
     /** Rows per block of the matrix-vector kernels: one warp per row. */
     private static final int MATVEC_WARPS = 8;
-    /** Bytes per host-to-device copy from the mapped checkpoint (ByteBuffer views stop at 2 GiB). */
-    private static final long UPLOAD_CHUNK = 1L << 30;
 
     private final LlamaConfig c;
+    private final ArchitectureParams arch;
     private final BackendInfo info;
     private final long reserveBytes;
     private final int maxBatch;
@@ -109,11 +109,12 @@ public final class CudaBackend implements ForwardBackend {
     private FloatBuffer logitsView;
     /** Instantiated graphs of a step, by batch size; null until first used. */
     private final CUgraphExec[] graphs;
-    private Pointer pEmbed, pRmsFinal, pClassifier;
-    private Pointer[] pRmsAtt, pQkv, pRope, pAttention, pWo, pRmsFfn, pSwiglu, pW2;
+    /** The launches of one step in order, their parameters packed once. */
+    private StepLaunch[] launches;
 
-    private CudaBackend(LlamaConfig config, EngineConfig engineConfig, GpuDevice gpu, boolean useGraphs) {
-        this.c = config;
+    private CudaBackend(TransformerModel model, EngineConfig engineConfig, GpuDevice gpu, boolean useGraphs) {
+        this.c = model.config();
+        this.arch = model.params();
         this.reserveBytes = engineConfig.memoryReserveBytes();
         this.maxBatch = engineConfig.slots();
         this.useGraphs = useGraphs;
@@ -133,20 +134,21 @@ public final class CudaBackend implements ForwardBackend {
      * @throws BackendUnavailableException when the device is not there, the weights do not fit in
      *     its free memory, or the driver fails; nothing stays allocated then
      */
-    static CudaBackend create(LlamaCheckpoint checkpoint, EngineConfig config) throws BackendUnavailableException {
-        return create(checkpoint, config, !"false".equalsIgnoreCase(System.getProperty(GRAPHS_PROPERTY, "true")));
+    static CudaBackend create(TransformerModel model, EngineConfig config) throws BackendUnavailableException {
+        return create(model, config, !"false".equalsIgnoreCase(System.getProperty(GRAPHS_PROPERTY, "true")));
     }
 
-    /** As {@link #create(LlamaCheckpoint, EngineConfig)}, with graph replay on or off. */
-    static CudaBackend create(LlamaCheckpoint checkpoint, EngineConfig config, boolean useGraphs)
+    /** As {@link #create(TransformerModel, EngineConfig)}, with graph replay on or off. */
+    static CudaBackend create(TransformerModel model, EngineConfig config, boolean useGraphs)
             throws BackendUnavailableException {
+        ModelSupport.check(model);
         int ordinal = config.cudaDevice();
         GpuDevice gpu = new CudaDeviceDiscovery().discover().stream().filter(d -> d.ordinal() == ordinal).findFirst()
                 .orElseThrow(() -> new BackendUnavailableException("CUDA device " + ordinal + " not found"));
-        CudaBackend backend = new CudaBackend(checkpoint.config(), config, gpu, useGraphs);
+        CudaBackend backend = new CudaBackend(model, config, gpu, useGraphs);
         try {
             backend.device.call(() -> {
-                backend.open(checkpoint, ordinal);
+                backend.open(model, ordinal);
                 return null;
             });
             return backend;
@@ -160,7 +162,10 @@ public final class CudaBackend implements ForwardBackend {
         }
     }
 
-    private void open(LlamaCheckpoint checkpoint, int ordinal) throws BackendUnavailableException {
+    /** Ints of step arguments per batch row: slot, token, position (then one int: the batch size). */
+    private static final int STEP_ARGS_INTS = 3;
+
+    private void open(TransformerModel model, int ordinal) throws BackendUnavailableException {
         CUdevice dev = new CUdevice();
         cuDeviceGet(dev, ordinal);
         context = new CUcontext();
@@ -169,11 +174,10 @@ public final class CudaBackend implements ForwardBackend {
         stream = new CUstream();
         cuStreamCreate(stream, CUstream_flags.CU_STREAM_NON_BLOCKING);
 
-        long weightBytes = 4L * c.vocabSize() * c.dim() * (c.sharedClassifier() ? 1 : 2)
-                + 4L * c.layers() * (2L * c.dim() + 2L * c.dim() * c.dim() + 2L * c.dim() * c.kvDim()
-                        + 3L * c.dim() * c.hiddenDim())
-                + 4L * c.dim() + 4L * c.seqLen() * c.headSize();
-        long activationBytes = (long) maxBatch * rowActivationBytes(c) + 2L * 8 * maxBatch + 12L * maxBatch;
+        float[] ropeTable = ModelSupport.ropeTable(arch, c.seqLen());
+        long weightBytes = DeviceWeights.bytes(model) + 4L * ropeTable.length;
+        long stepArgBytes = STEP_ARGS_INTS * 4L * maxBatch + 4;
+        long activationBytes = (long) maxBatch * rowActivationBytes(c) + 2L * 8 * maxBatch + stepArgBytes;
         long free = freeDeviceBytes();
         if (weightBytes + activationBytes + reserveBytes > free) {
             throw new BackendUnavailableException("the model needs " + mib(weightBytes) + " MiB of weights and "
@@ -182,19 +186,7 @@ public final class CudaBackend implements ForwardBackend {
                     + " model, fewer slots, or the CPU backend");
         }
 
-        CUdeviceptr embedding = upload(checkpoint.tokenEmbedding());
-        CUdeviceptr classifier = c.sharedClassifier() ? embedding : upload(checkpoint.classifier());
-        CUdeviceptr rmsAtt = upload(checkpoint.allLayers("rms_att"));
-        CUdeviceptr wq = upload(checkpoint.allLayers("wq"));
-        CUdeviceptr wk = upload(checkpoint.allLayers("wk"));
-        CUdeviceptr wv = upload(checkpoint.allLayers("wv"));
-        CUdeviceptr wo = upload(checkpoint.allLayers("wo"));
-        CUdeviceptr rmsFfn = upload(checkpoint.allLayers("rms_ffn"));
-        CUdeviceptr w1 = upload(checkpoint.allLayers("w1"));
-        CUdeviceptr w2 = upload(checkpoint.allLayers("w2"));
-        CUdeviceptr w3 = upload(checkpoint.allLayers("w3"));
-        CUdeviceptr rmsFinal = upload(checkpoint.rmsFinal());
-        float[] ropeTable = ropeTable(c);
+        DeviceWeights w = new DeviceWeights(model, this::alloc);
         CUdeviceptr rope = alloc(4L * ropeTable.length);
         cuMemcpyHtoD(rope, Pointer.to(ropeTable), 4L * ropeTable.length);
 
@@ -205,14 +197,15 @@ public final class CudaBackend implements ForwardBackend {
         CUdeviceptr k = alloc(4L * maxBatch * kvDim);
         CUdeviceptr v = alloc(4L * maxBatch * kvDim);
         CUdeviceptr hb = alloc(4L * maxBatch * hidden);
+        CUdeviceptr hb2 = alloc(4L * maxBatch * hidden);
         CUdeviceptr att = alloc(4L * maxBatch * c.heads() * c.seqLen());
         logits = alloc(4L * maxBatch * vocab);
         keyTable = alloc(8L * maxBatch);
         valueTable = alloc(8L * maxBatch);
-        stepArgs = alloc(12L * maxBatch);
+        stepArgs = alloc(stepArgBytes);
         hostStepArgs = new Pointer();
-        cuMemAllocHost(hostStepArgs, 12L * maxBatch);
-        stepArgsView = hostStepArgs.getByteBuffer(0, 12L * maxBatch).order(ByteOrder.nativeOrder()).asIntBuffer();
+        cuMemAllocHost(hostStepArgs, stepArgBytes);
+        stepArgsView = hostStepArgs.getByteBuffer(0, stepArgBytes).order(ByteOrder.nativeOrder()).asIntBuffer();
         hostLogits = new Pointer();
         cuMemAllocHost(hostLogits, 4L * maxBatch * vocab);
         logitsView = hostLogits.getByteBuffer(0, 4L * maxBatch * vocab).order(ByteOrder.nativeOrder())
@@ -220,63 +213,49 @@ public final class CudaBackend implements ForwardBackend {
         CUdeviceptr slot = stepArgs;
         CUdeviceptr token = stepArgs.withByteOffset(4L * maxBatch);
         CUdeviceptr pos = stepArgs.withByteOffset(8L * maxBatch);
+        CUdeviceptr batch = stepArgs.withByteOffset(STEP_ARGS_INTS * 4L * maxBatch);
+        CUdeviceptr none = new CUdeviceptr();
 
-        // kernel parameters never change between steps (the batch size is the grid's y), so they
-        // are packed once here and the hot path allocates nothing
-        int layers = c.layers();
-        pRmsAtt = new Pointer[layers];
-        pQkv = new Pointer[layers];
-        pRope = new Pointer[layers];
-        pAttention = new Pointer[layers];
-        pWo = new Pointer[layers];
-        pRmsFfn = new Pointer[layers];
-        pSwiglu = new Pointer[layers];
-        pW2 = new Pointer[layers];
-        pEmbed = params(x, embedding, token, dim);
-        for (int l = 0; l < layers; l++) {
-            long mat = 4L * dim * dim, kvMat = 4L * dim * kvDim, ffn = 4L * dim * hidden;
-            pRmsAtt[l] = params(xb, x, rmsAtt.withByteOffset(4L * l * dim), dim, RMS_EPS);
-            pQkv[l] = params(q, k, v, wq.withByteOffset(l * mat), wk.withByteOffset(l * kvMat),
-                    wv.withByteOffset(l * kvMat), xb, dim, kvDim);
-            pRope[l] = params(q, k, v, keyTable, valueTable, rope, slot, pos, l, c.seqLen(), dim, kvDim, c.headSize());
-            pAttention[l] = params(xb, q, keyTable, valueTable, att, slot, pos, l, c.seqLen(), c.heads(), c.kvHeads(),
-                    c.headSize());
-            pWo[l] = params(x, wo.withByteOffset(l * mat), xb, dim, dim);
-            pRmsFfn[l] = params(xb, x, rmsFfn.withByteOffset(4L * l * dim), dim, RMS_EPS);
-            pSwiglu[l] = params(hb, w1.withByteOffset(l * ffn), w3.withByteOffset(l * ffn), xb, dim, hidden);
-            pW2[l] = params(x, w2.withByteOffset(l * ffn), hb, hidden, dim);
+        // kernel parameters never change between steps (the batch size is the grid's y or read
+        // from device memory), so they are packed once here and the hot path allocates nothing
+        float eps = arch.normEps();
+        int neox = arch.ropeStyle() == ArchitectureParams.RopeStyle.NEOX ? 1 : 0;
+        List<StepLaunch> step = new ArrayList<>();
+        step.add(perRow(kernels.embedAny, x, w.embedding.ptr(), token, dim, w.embedding.type().id()));
+        for (int l = 0; l < c.layers(); l++) {
+            step.add(perRow(kernels.rmsnorm, xb, x, w.attNorm[l], dim, eps));
+            step.add(product(w.wq[l], q, xb, w.bq[l], false, batch));
+            step.add(product(w.wk[l], k, xb, w.bk[l], false, batch));
+            step.add(product(w.wv[l], v, xb, w.bv[l], false, batch));
+            step.add(perRow(kernels.ropeStoreExt, q, k, v, keyTable, valueTable, rope, slot, pos, l, c.seqLen(), dim,
+                    kvDim, c.headSize(), arch.ropeDims(), neox));
+            Pointer attention = params(xb, q, keyTable, valueTable, att, slot, pos, l, c.seqLen(), c.heads(),
+                    c.kvHeads(), c.headSize());
+            step.add(n -> launch(kernels.attention, c.heads(), n, BLOCK, attention));
+            step.add(product(w.wo[l], x, xb, none, true, batch));
+            step.add(perRow(kernels.rmsnorm, xb, x, w.ffnNorm[l], dim, eps));
+            step.add(product(w.gate[l], hb, xb, none, false, batch));
+            step.add(product(w.up[l], hb2, xb, none, false, batch));
+            Pointer swiglu = params(hb, hb2, hidden);
+            step.add(n -> launch(kernels.swigluRows, (hidden + BLOCK - 1) / BLOCK, n, BLOCK, swiglu));
+            step.add(product(w.down[l], x, hb, none, true, batch));
         }
-        pRmsFinal = params(xb, x, rmsFinal, dim, RMS_EPS);
-        pClassifier = params(logits, classifier, xb, dim, vocab);
+        step.add(perRow(kernels.rmsnorm, xb, x, w.outputNorm, dim, eps));
+        step.add(product(w.output, logits, xb, none, false, batch));
+        launches = step.toArray(StepLaunch[]::new);
         // the uploads ran on the legacy stream, which the non-blocking step stream does not wait for
         cuCtxSynchronize();
     }
 
-    /** Activation memory of one batch row: x, xb, q, k, v, hb, attention scores and logits. */
+    /** Activation memory of one batch row: x, xb, q, k, v, hb, hb2, attention scores and logits. */
     static long rowActivationBytes(LlamaConfig c) {
-        return 4L * (3L * c.dim() + 2L * c.kvDim() + c.hiddenDim() + (long) c.heads() * c.seqLen() + c.vocabSize());
+        return 4L * (3L * c.dim() + 2L * c.kvDim() + 2L * c.hiddenDim() + (long) c.heads() * c.seqLen()
+                + c.vocabSize());
     }
 
     /** KV cache of one slot: keys and values for every layer and position. */
     static long kvCacheBytes(LlamaConfig c) {
         return 2L * 4L * c.layers() * c.seqLen() * c.kvDim();
-    }
-
-    /**
-     * RoPE angles as (cos, sin) pairs, [pos][headSize / 2], from the CPU backend's own table
-     * ({@link VectorKernels#ropeTables}), so both backends rotate by bit-identical values.
-     */
-    static float[] ropeTable(LlamaConfig c) {
-        int half = c.headSize() / 2;
-        float[] cos = new float[c.seqLen() * half];
-        float[] sin = new float[c.seqLen() * half];
-        VectorKernels.ropeTables(c.headSize(), c.seqLen(), cos, sin);
-        float[] table = new float[2 * cos.length];
-        for (int i = 0; i < cos.length; i++) {
-            table[2 * i] = cos[i];
-            table[2 * i + 1] = sin[i];
-        }
-        return table;
     }
 
     @Override
@@ -379,7 +358,8 @@ public final class CudaBackend implements ForwardBackend {
             stepArgsView.put(maxBatch + i, batch[i].token);
             stepArgsView.put(2 * maxBatch + i, batch[i].pos);
         }
-        cuMemcpyHtoDAsync(stepArgs, hostStepArgs, 12L * maxBatch, stream);
+        stepArgsView.put(STEP_ARGS_INTS * maxBatch, n);
+        cuMemcpyHtoDAsync(stepArgs, hostStepArgs, STEP_ARGS_INTS * 4L * maxBatch + 4, stream);
         CUgraphExec exec = useGraphs ? graphOrNull(n) : null;
         if (exec != null) {
             cuGraphLaunch(exec, stream);
@@ -396,20 +376,9 @@ public final class CudaBackend implements ForwardBackend {
 
     /** The kernels of one step for {@code n} rows, in order, on the backend's stream. */
     private void enqueueKernels(int n) {
-        int dim = c.dim(), kvDim = c.kvDim(), hidden = c.hiddenDim();
-        launch(kernels.embed, n, 1, BLOCK, pEmbed);
-        for (int l = 0; l < c.layers(); l++) {
-            launch(kernels.rmsnorm, n, 1, BLOCK, pRmsAtt[l]);
-            launchRows(kernels.qkvMatvec, dim + 2 * kvDim, n, pQkv[l]);
-            launch(kernels.ropeStore, n, 1, BLOCK, pRope[l]);
-            launch(kernels.attention, c.heads(), n, BLOCK, pAttention[l]);
-            launchRows(kernels.matvecAdd, dim, n, pWo[l]);
-            launch(kernels.rmsnorm, n, 1, BLOCK, pRmsFfn[l]);
-            launchRows(kernels.swigluMatvec, hidden, n, pSwiglu[l]);
-            launchRows(kernels.matvecAdd, dim, n, pW2[l]);
+        for (StepLaunch launch : launches) {
+            launch.enqueue(n);
         }
-        launch(kernels.rmsnorm, n, 1, BLOCK, pRmsFinal);
-        launchRows(kernels.matvec, c.vocabSize(), n, pClassifier);
     }
 
     /** The step graph for {@code n} rows, or null (graphs then off for good) when capture fails. */
@@ -455,6 +424,33 @@ public final class CudaBackend implements ForwardBackend {
         launch(f, (rows + MATVEC_WARPS - 1) / MATVEC_WARPS, batch, MATVEC_WARPS * 32, params);
     }
 
+    /** A kernel launch of a step, for {@code n} batch rows. */
+    @FunctionalInterface
+    private interface StepLaunch {
+        void enqueue(int n);
+    }
+
+    /** A per-row kernel: grid (n), block {@value #BLOCK}. */
+    private StepLaunch perRow(CUfunction f, Object... args) {
+        Pointer p = params(args);
+        return n -> launch(f, n, 1, BLOCK, p);
+    }
+
+    /**
+     * {@code out (+)= W x (+ bias)} with the kernel for W's type: the plain kernel for one row, the
+     * batched one (batch size from device memory, weights read once) for more.
+     */
+    private StepLaunch product(DeviceWeights.Matrix w, CUdeviceptr out, CUdeviceptr x, CUdeviceptr bias,
+                               boolean accumulate, CUdeviceptr batchCount) {
+        CUfunction single = kernels.matvec(w.type(), false);
+        CUfunction batched = kernels.matvec(w.type(), true);
+        int acc = accumulate ? 1 : 0;
+        Pointer pSingle = params(out, w.ptr(), x, bias, w.cols(), w.rows(), acc);
+        Pointer pBatched = params(out, w.ptr(), x, bias, w.cols(), w.rows(), acc, batchCount);
+        int rows = w.rows();
+        return n -> launchRows(n == 1 ? single : batched, rows, 1, n == 1 ? pSingle : pBatched);
+    }
+
     /** Packs kernel arguments per the JCuda samples: a pointer to an array of pointers to each value. */
     private static Pointer params(Object... args) {
         NativePointerObject[] pointers = new NativePointerObject[args.length];
@@ -473,17 +469,6 @@ public final class CudaBackend implements ForwardBackend {
         CUdeviceptr p = new CUdeviceptr();
         cuMemAlloc(p, Math.max(bytes, 4));
         allocations.add(p);
-        return p;
-    }
-
-    /** Copies a tensor from the mapped checkpoint to a new device allocation. */
-    private CUdeviceptr upload(MemorySegment tensor) {
-        long bytes = tensor.byteSize();
-        CUdeviceptr p = alloc(bytes);
-        for (long off = 0; off < bytes; off += UPLOAD_CHUNK) {
-            long len = Math.min(UPLOAD_CHUNK, bytes - off);
-            cuMemcpyHtoD(p.withByteOffset(off), Pointer.to(tensor.asSlice(off, len).asByteBuffer()), len);
-        }
         return p;
     }
 

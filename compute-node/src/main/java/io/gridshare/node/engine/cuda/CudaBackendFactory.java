@@ -7,13 +7,13 @@ import io.gridshare.node.engine.EngineConfig;
 import io.gridshare.node.engine.ForwardBackend;
 import io.gridshare.node.engine.ForwardBackendFactory;
 import io.gridshare.node.gpu.CudaDriverLibrary;
-import io.gridshare.node.model.Llama2cModel;
 import io.gridshare.node.model.TransformerModel;
 
 /**
  * Builds the {@link CudaBackend} on the GPU {@link EngineConfig#cudaDevice()}. Loaded reflectively
  * by {@link io.gridshare.node.engine.BackendSelector}; every reason it cannot run on this host (no
- * driver library, no device, weights larger than the device's free memory, a device error) is a
+ * driver library, no device, a weight type without a CUDA kernel, weights larger than the device's
+ * free memory, a device error) is a
  * {@link BackendUnavailableException} with one line saying which.
  */
 public final class CudaBackendFactory implements ForwardBackendFactory {
@@ -25,10 +25,8 @@ public final class CudaBackendFactory implements ForwardBackendFactory {
 
     @Override
     public ForwardBackend create(TransformerModel model, EngineConfig config) throws BackendUnavailableException {
-        if (!(model instanceof Llama2cModel llama2c)) {
-            throw new BackendUnavailableException("the CUDA backend serves llama2.c checkpoints only; --backend cpu serves "
-                    + model.path().getFileName());
-        }
+        // a weight type without a kernel is known from the file alone: say so before touching a device
+        ModelSupport.check(model);
         CudaDriverLibrary.Availability availability = CudaDriverLibrary.availability();
         if (!availability.available()) {
             throw new BackendUnavailableException(availability.reason());
@@ -46,6 +44,6 @@ public final class CudaBackendFactory implements ForwardBackendFactory {
             throw new BackendUnavailableException("CUDA device " + config.cudaDevice() + " asked for, but only "
                     + count[0] + " device(s) exist (ordinals 0.." + (count[0] - 1) + ")");
         }
-        return CudaBackend.create(llama2c.checkpoint(), config);
+        return CudaBackend.create(model, config);
     }
 }

@@ -5,10 +5,14 @@ import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 import static jcuda.driver.JCudaDriver.cuModuleUnload;
 
+import io.gridshare.node.tensor.GgmlType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import jcuda.CudaException;
@@ -34,6 +38,22 @@ final class KernelModule implements AutoCloseable {
     private final CUmodule module = new CUmodule();
     final CUfunction embed, rmsnorm, matvec, matvecAdd, qkvMatvec, ropeStore, attention, swigluMatvec, swiglu,
             residualAdd;
+    /** Kernels for weights in any {@link #SUPPORTED} layout ({@code gguf.cu}). */
+    final CUfunction embedAny, biasAdd, swigluRows, ropeStoreExt;
+    private final Map<GgmlType, CUfunction> matvecs = new EnumMap<>(GgmlType.class);
+    private final Map<GgmlType, CUfunction> batchedMatvecs = new EnumMap<>(GgmlType.class);
+
+    /** Weight layouts with a matrix-vector kernel, and the kernel name stem of each. */
+    static final Map<GgmlType, String> SUPPORTED = supported();
+
+    private static Map<GgmlType, String> supported() {
+        Map<GgmlType, String> names = new EnumMap<>(GgmlType.class);
+        names.put(GgmlType.F32, "matvec_f32");
+        names.put(GgmlType.F16, "matvec_f16");
+        names.put(GgmlType.Q8_0, "matvec_q8_0");
+        names.put(GgmlType.Q4_K, "matvec_q4_k");
+        return Collections.unmodifiableMap(names);
+    }
 
     KernelModule() {
         String ptx = ptxSource();
@@ -60,6 +80,29 @@ final class KernelModule implements AutoCloseable {
         swigluMatvec = function("swiglu_matvec");
         swiglu = function("swiglu");
         residualAdd = function("residual_add");
+        embedAny = function("embed_any");
+        biasAdd = function("bias_add");
+        swigluRows = function("swiglu_rows");
+        ropeStoreExt = function("rope_store_ext");
+        for (Map.Entry<GgmlType, String> e : SUPPORTED.entrySet()) {
+            matvecs.put(e.getKey(), function(e.getValue()));
+            batchedMatvecs.put(e.getKey(), function(e.getValue() + "_batched"));
+        }
+    }
+
+    /**
+     * The product kernel for weights of {@code type}: the plain one (batch row = grid y) or the
+     * batched one (batch size read from device memory, each weight read once per step).
+     *
+     * @throws IllegalArgumentException for a type outside {@link #SUPPORTED}
+     */
+    CUfunction matvec(GgmlType type, boolean batched) {
+        CUfunction f = (batched ? batchedMatvecs : matvecs).get(type);
+        if (f == null) {
+            throw new IllegalArgumentException("no CUDA matrix-vector kernel for " + type + "; supported: "
+                    + SUPPORTED.keySet());
+        }
+        return f;
     }
 
     /** The committed PTX text from the classpath. */

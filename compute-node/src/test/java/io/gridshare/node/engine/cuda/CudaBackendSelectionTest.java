@@ -1,8 +1,5 @@
 package io.gridshare.node.engine.cuda;
 
-import io.gridshare.node.model.Llama2cModel;
-import io.gridshare.node.model.TransformerModel;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
@@ -12,6 +9,7 @@ import io.gridshare.node.engine.BackendUnavailableException;
 import io.gridshare.node.engine.EngineConfig;
 import io.gridshare.node.engine.ForwardBackend;
 import io.gridshare.node.gpu.CudaDriverLibrary;
+import io.gridshare.node.model.Llama2cModel;
 import io.gridshare.node.model.LlamaCheckpoint;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;

@@ -1,8 +1,5 @@
 package io.gridshare.node.engine.cuda;
 
-import io.gridshare.node.model.Llama2cModel;
-import io.gridshare.node.model.TransformerModel;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -12,6 +9,7 @@ import io.gridshare.node.engine.EngineConfig;
 import io.gridshare.node.engine.ForwardBackend;
 import io.gridshare.node.engine.SlotAllocationException;
 import io.gridshare.node.gpu.CudaDeviceDiscovery;
+import io.gridshare.node.model.Llama2cModel;
 import io.gridshare.node.model.LlamaCheckpoint;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -107,11 +105,11 @@ class CudaBackendSlotsTest {
             int steps = checkpoint.config().seqLen();
             float[][] direct;
             float[][] graphed;
-            try (CudaBackend cuda = CudaBackend.create(checkpoint, config(), false);
+            try (CudaBackend cuda = CudaBackend.create(new Llama2cModel(checkpoint), config(), false);
                  BackendSlot slot = cuda.allocateSlot()) {
                 direct = run(cuda, slot, 1, steps);
             }
-            try (CudaBackend cuda = CudaBackend.create(checkpoint, config(), true);
+            try (CudaBackend cuda = CudaBackend.create(new Llama2cModel(checkpoint), config(), true);
                  BackendSlot slot = cuda.allocateSlot()) {
                 graphed = run(cuda, slot, 1, steps);
             }

@@ -1,8 +1,5 @@
 package io.gridshare.node.engine.cuda;
 
-import io.gridshare.node.model.Llama2cModel;
-import io.gridshare.node.model.TransformerModel;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -10,6 +7,7 @@ import io.gridshare.node.engine.BackendSlot;
 import io.gridshare.node.engine.EngineConfig;
 import io.gridshare.node.engine.ForwardBackend;
 import io.gridshare.node.engine.cpu.CpuBackend;
+import io.gridshare.node.model.Llama2cModel;
 import io.gridshare.node.model.LlamaCheckpoint;
 import java.nio.file.Path;
 import java.util.Optional;
