@@ -122,17 +122,18 @@ const ops = {
         requireNumber("promptTokens", promptTokens);
         requireNumber("generateTokens", generateTokens);
         requireRoom(promptTokens + generateTokens);
-        const prompt = benchPrompt(promptTokens);
+        const prompt = benchPrompt(promptTokens + 1);
         await sequence.clearHistory();
         const prefillStart = process.hrtime.bigint();
-        await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(0, -1));
+        await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(0, promptTokens));
         const prefillSeconds = secondsSince(prefillStart);
 
-        // one decode step per generated token; EOG is yielded and fed back so the count is always M
+        // each decode step evaluates one token (the prompt's next one, then each generated one) and samples
+        // the next; EOG is yielded and fed back like any token, so exactly generateTokens steps run
         const decodeStart = process.hrtime.bigint();
         let generated = 0;
         if (generateTokens > 0) {
-            for await (const token of sequence.evaluate(prompt.slice(-1), {temperature: 0, yieldEogToken: true})) {
+            for await (const token of sequence.evaluate(prompt.slice(promptTokens), {temperature: 0, yieldEogToken: true})) {
                 void token;
                 if (++generated >= generateTokens)
                     break;
@@ -140,11 +141,11 @@ const ops = {
         }
         const decodeSeconds = secondsSince(decodeStart);
         return {
-            promptTokens: prompt.length - 1,
+            promptTokens,
             generatedTokens: generated,
             prefillSeconds,
             decodeSeconds,
-            prefillTokensPerSecond: (prompt.length - 1) / prefillSeconds,
+            prefillTokensPerSecond: promptTokens / prefillSeconds,
             decodeTokensPerSecond: generated / decodeSeconds
         };
     },
@@ -157,7 +158,7 @@ const ops = {
 
 function benchPrompt(length) {
     if (length < 2)
-        throw new Error("bench needs promptTokens >= 2");
+        throw new Error("bench needs promptTokens >= 1");
     const story = Array.from(model.tokenize("Once upon a time, there was a little girl who loved to play in the park. "));
     const prompt = model.tokens.bos == null ? [] : [model.tokens.bos];
     while (prompt.length < length)

@@ -38,6 +38,8 @@ public final class LlamaCppReference implements AutoCloseable {
     /**
      * Starts llama.cpp on {@code ggufModel} with {@code threads} CPU threads and a context of
      * {@code contextSize} tokens (prompt plus generated tokens must fit; nothing is shifted out).
+     * Prefer one thread on a shared machine: llama.cpp's workers spin at every op's barrier, so a
+     * descheduled thread stalls the others (stories260K went from seconds to minutes with two threads).
      */
     public static LlamaCppReference start(Path ggufModel, int threads, int contextSize) {
         if (!Files.isRegularFile(ggufModel)) {
@@ -136,7 +138,7 @@ public final class LlamaCppReference implements AutoCloseable {
         return result;
     }
 
-    /** Prefill and decode rates: a BOS-first prompt of {@code promptTokens}, then {@code generateTokens} decode steps. */
+    /** Prefill rate of a BOS-first prompt of {@code promptTokens}, then decode rate over {@code generateTokens} one-token steps. */
     public BenchRates bench(int promptTokens, int generateTokens) {
         JsonNode answer = process.call(process.newRequest("bench")
                 .put("promptTokens", promptTokens)
