@@ -5,13 +5,14 @@ import io.gridshare.chain.contracts.PaymentChannelsClient;
 import io.gridshare.chain.settlement.SettlementPolicy;
 import io.gridshare.chain.tx.TransactionOptions;
 import io.gridshare.chain.tx.TransactionSender;
+import io.gridshare.node.cli.GenerateCommand;
 import io.gridshare.node.config.NodeConfig;
 import io.gridshare.node.payment.NodePaymentSettings;
 import io.gridshare.node.payment.NodePayments;
 import io.gridshare.node.config.NodeConfigException;
 import io.gridshare.node.engine.BackendUnavailableException;
 import io.gridshare.node.engine.EngineConfig;
-import io.gridshare.node.engine.Engines;
+import io.gridshare.node.engine.ModelDirectoryLoader;
 import io.gridshare.node.engine.InferenceEngine;
 import io.gridshare.node.gpu.DeviceDiscovery;
 import io.gridshare.node.health.HealthServer;
@@ -21,7 +22,6 @@ import io.gridshare.node.link.NodeKey;
 import io.gridshare.node.link.NodeMetrics;
 import io.gridshare.node.link.PaymentListener;
 import io.gridshare.node.link.SlotPool;
-import io.gridshare.node.model.ModelFiles;
 import io.gridshare.node.model.ModelsCommand;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,7 +37,8 @@ import java.util.concurrent.CountDownLatch;
  * The node process: {@code java --add-modules jdk.incubator.vector -jar gridshare-compute-node.jar}.
  * Reads {@link NodeConfig} (environment variables {@code GRIDSHARE_NODE_*}), loads the key and the
  * models, dials the gateways and serves /health, /ready and /metrics until stopped (SIGTERM).
- * {@code ... gridshare-compute-node.jar models pull <dir>} downloads stories260K instead.
+ * {@code ... gridshare-compute-node.jar models pull <dir>} downloads stories260K instead;
+ * {@code ... generate --model FILE --prompt TEXT ...} runs one local job ({@link GenerateCommand}).
  */
 public final class NodeMain {
 
@@ -73,9 +74,14 @@ public final class NodeMain {
             System.arraycopy(args, 1, rest, 0, rest.length);
             System.exit(ModelsCommand.run(rest, System.out, System.err));
         }
+        if (args.length > 0 && args[0].equals("generate")) {
+            System.exit(GenerateCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
         if (args.length > 0) {
             System.err.println("usage: gridshare-compute-node            (configured by GRIDSHARE_NODE_* variables;"
-                    + " see docs/node.md)\n       gridshare-compute-node models pull <dir>");
+                    + " see docs/node.md)\n       gridshare-compute-node models pull <dir>"
+                    + "\n       gridshare-compute-node generate --model FILE --prompt TEXT [--max-tokens N] [--temperature T]"
+                    + " [--chat] [--backend auto|cpu|cuda] [--context N] [--threads N]");
             System.exit(2);
         }
         RunningNode node;
@@ -168,56 +174,13 @@ public final class NodeMain {
         }
     }
 
-    /** Loads each configured model from {@code modelsDir/<name>/} on the configured backend. */
+    /**
+     * Loads the configured models (all models in {@code modelsDir} when none is named) on the
+     * configured backend; see {@link ModelDirectoryLoader}.
+     */
     public static List<InferenceEngine> loadEngines(NodeConfig config) throws IOException, BackendUnavailableException {
         EngineConfig engineConfig = EngineConfig.defaults(config.slots()).withBackend(config.backend());
-        List<InferenceEngine> engines = new ArrayList<>();
-        try {
-            for (String name : config.models()) {
-                ModelFiles files = modelFiles(config.modelsDir(), name);
-                InferenceEngine engine = Engines.load(files, engineConfig);
-                LOG.log(Level.INFO, "loaded model " + name + " (" + engine.model().modelHash() + ") on "
-                        + engine.backend().name() + ": " + engine.backend().detail());
-                engines.add(engine);
-            }
-        } catch (IOException | BackendUnavailableException | RuntimeException e) {
-            engines.forEach(InferenceEngine::close);
-            throw e;
-        }
-        return engines;
-    }
-
-    /**
-     * Where a model's files are: stories260K with its published hashes; any other model as
-     * {@code <dir>/<name>/<name>.bin} plus {@code tokenizer.bin} (or the one {@code tok*.bin}) beside it.
-     */
-    static ModelFiles modelFiles(Path modelsDir, String name) throws IOException {
-        Path dir = modelsDir.resolve(name);
-        if (!Files.isDirectory(dir)) {
-            throw new IOException("model " + name + ": no folder " + dir.toAbsolutePath() + " (set "
-                    + NodeConfig.MODELS_DIR + "; for stories260K run: java -jar gridshare-compute-node.jar models pull "
-                    + modelsDir + ")");
-        }
-        if (name.equals("stories260K")) {
-            return ModelFiles.stories260K(modelsDir);
-        }
-        Path checkpoint = dir.resolve(name + ".bin");
-        if (!Files.isRegularFile(checkpoint)) {
-            throw new IOException("model " + name + ": no checkpoint " + checkpoint + " (expected <name>/<name>.bin)");
-        }
-        Path tokenizer = dir.resolve("tokenizer.bin");
-        if (!Files.isRegularFile(tokenizer)) {
-            List<Path> candidates = new ArrayList<>();
-            try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "tok*.bin")) {
-                s.forEach(candidates::add);
-            }
-            if (candidates.size() != 1) {
-                throw new IOException("model " + name + ": expected tokenizer.bin or exactly one tok*.bin in " + dir
-                        + ", found " + candidates);
-            }
-            tokenizer = candidates.getFirst();
-        }
-        return new ModelFiles(name, checkpoint, tokenizer, null, null);
+        return new ModelDirectoryLoader(config.modelsDir(), engineConfig).loadAll(config.models());
     }
 
     /** The CUDA device discovery when it is built in, else none (a CPU-only node publishes no GPU). */

@@ -32,8 +32,11 @@ import org.web3j.crypto.WalletUtils;
  * @param keystore {@code GRIDSHARE_NODE_KEYSTORE}: a web3j/Ethereum JSON keystore holding the node key, required
  * @param keystorePassword from {@code GRIDSHARE_NODE_KEYSTORE_PASSWORD_FILE} (preferred) or
  *     {@code GRIDSHARE_NODE_KEYSTORE_PASSWORD}
- * @param modelsDir {@code GRIDSHARE_NODE_MODELS_DIR}: where models live, one folder per model; default {@code models}
- * @param models {@code GRIDSHARE_NODE_MODELS}: names of the models to load, comma-separated, required
+ * @param modelsDir {@code GRIDSHARE_NODE_MODELS_DIR}: where models live ({@code *.gguf} files, and llama2.c
+ *     checkpoints in a folder each); default {@code models}
+ * @param models {@code GRIDSHARE_NODE_MODELS}: names of the models to load, comma-separated (a GGUF file's name
+ *     without {@code .gguf} or its {@code general.name}, a llama2.c folder's name); empty or unset serves every
+ *     model found in {@code modelsDir}
  * @param pricePerToken {@code GRIDSHARE_NODE_PRICE_PER_TOKEN}: base units of the payment token per generated token, required
  * @param slots {@code GRIDSHARE_NODE_SLOTS}: jobs the node runs at once, over all models and gateways; default 4
  * @param backend {@code GRIDSHARE_NODE_BACKEND}: auto, cuda or cpu; default auto
@@ -102,7 +105,7 @@ public record NodeConfig(List<GatewayAddress> gateways, Path keystore, String ke
         Path keystore = r.path(KEYSTORE, null, "the node key's JSON keystore, e.g. /etc/gridshare/node-key.json");
         String password = r.password();
         Path modelsDir = r.path(MODELS_DIR, "models", null);
-        List<String> models = r.list(MODELS, "the models to serve, e.g. stories260K");
+        List<String> models = r.optionalList(MODELS);
         BigInteger price = r.price();
         int slots = r.integer(SLOTS, 4, 1, MAX_SLOTS);
         EngineConfig.Backend backend = r.backend();
@@ -262,6 +265,19 @@ public record NodeConfig(List<GatewayAddress> gateways, Path keystore, String ke
                         + " is set; give the keystore's password (a file is safer than a variable)");
             }
             return p;
+        }
+
+        List<String> optionalList(String name) {
+            String v = get(name);
+            List<String> out = new ArrayList<>();
+            if (v != null) {
+                for (String part : v.split(",")) {
+                    if (!part.isBlank() && !out.contains(part.strip())) {
+                        out.add(part.strip());
+                    }
+                }
+            }
+            return out;
         }
 
         List<String> list(String name, String what) {

@@ -30,6 +30,11 @@ public record EngineConfig(int slots, Backend backend, int cudaDevice, int cpuTh
     /** Environment variable read when {@link #BACKEND_PROPERTY} is not set. */
     public static final String BACKEND_ENV = "GRIDSHARE_NODE_BACKEND";
 
+    /** System property setting {@link #contextLength()} for GGUF models. */
+    public static final String CONTEXT_PROPERTY = "gridshare.node.context";
+    /** Environment variable read when {@link #CONTEXT_PROPERTY} is not set. */
+    public static final String CONTEXT_ENV = "GRIDSHARE_NODE_CONTEXT";
+
     /** The backend choice. */
     public enum Backend {
         /** CUDA when the driver library loads and a device exists, else the CPU. */
@@ -72,12 +77,22 @@ public record EngineConfig(int slots, Backend backend, int cudaDevice, int cpuTh
     /**
      * {@code slots} slots; the backend from the system property {@value #BACKEND_PROPERTY}, else
      * the environment variable {@value #BACKEND_ENV}, else {@code auto}; device 0; all
-     * processors; 64 MiB kept free.
+     * processors; 64 MiB kept free; the context from {@value #CONTEXT_PROPERTY}, else
+     * {@value #CONTEXT_ENV}, else the default.
      */
     public static EngineConfig defaults(int slots) {
         String env = System.getenv(BACKEND_ENV);
         String choice = System.getProperty(BACKEND_PROPERTY, env == null || env.isBlank() ? "auto" : env);
-        return new EngineConfig(slots, Backend.parse(choice), 0, 0, 64L << 20);
+        String contextEnv = System.getenv(CONTEXT_ENV);
+        String context = System.getProperty(CONTEXT_PROPERTY, contextEnv == null || contextEnv.isBlank() ? "0" : contextEnv);
+        int tokens;
+        try {
+            tokens = Integer.parseInt(context.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(CONTEXT_PROPERTY + " / " + CONTEXT_ENV + " '" + context
+                    + "' is not a whole number of tokens (0 = the default 4096, capped by the model's)", e);
+        }
+        return new EngineConfig(slots, Backend.parse(choice), 0, 0, 64L << 20, tokens);
     }
 
     public EngineConfig withBackend(Backend b) {

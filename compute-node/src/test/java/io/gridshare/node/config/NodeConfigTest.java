@@ -79,8 +79,8 @@ class NodeConfigTest {
                 .hasMessageContaining("GRIDSHARE_NODE_GATEWAYS is not set")
                 .hasMessageContaining("GRIDSHARE_NODE_KEYSTORE is not set")
                 .hasMessageContaining("neither GRIDSHARE_NODE_KEYSTORE_PASSWORD_FILE nor GRIDSHARE_NODE_KEYSTORE_PASSWORD")
-                .hasMessageContaining("GRIDSHARE_NODE_MODELS is not set")
-                .hasMessageContaining("GRIDSHARE_NODE_PRICE_PER_TOKEN is not set");
+                .hasMessageContaining("GRIDSHARE_NODE_PRICE_PER_TOKEN is not set")
+                .hasMessageNotContaining("GRIDSHARE_NODE_MODELS");
     }
 
     @Test
