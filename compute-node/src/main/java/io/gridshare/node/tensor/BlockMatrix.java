@@ -4,10 +4,10 @@ import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 /**
- * What every weight matrix shares: its shape, its bytes and the row loop of {@link #matmul}, which
- * hands the type's kernel two rows at a time so that each load of {@code x} (and each scale of
- * the shared blocks' positions) serves both rows. An odd last row runs the pair kernel with the
- * row paired with itself; the second result is dropped.
+ * What every weight matrix shares: its shape, its bytes, argument checks and the row loop of
+ * {@link #matmul}. The quantized kernels take one row per call: a kernel that handles two rows
+ * (sharing the loads of {@code x}) has twice the vector operations, which pushes C2 past its
+ * inlining node budget, and a Vector API call left out of line boxes its vectors on every call.
  */
 abstract class BlockMatrix implements WeightMatrix {
 
@@ -61,22 +61,18 @@ abstract class BlockMatrix implements WeightMatrix {
             throw new IllegalArgumentException("out has " + out.length + " elements, rows up to " + to
                     + " were asked for");
         }
-        int r = from;
-        for (; r + 1 < to; r += 2) {
-            long base = r * rowBytes;
-            pair(out, r, x, base, base + rowBytes, true);
-        }
-        if (r < to) {
-            long base = r * rowBytes;
-            pair(out, r, x, base, base, false);
+        rows(out, x, from, to);
+    }
+
+    /** {@code out[r] = row r . x} for {@code r} in {@code [from, to)}, arguments already checked. */
+    void rows(float[] out, float[] x, int from, int to) {
+        for (int r = from; r < to; r++) {
+            out[r] = dot(r * rowBytes, x);
         }
     }
 
-    /**
-     * Writes {@code out[r] = row at base0 . x} and, when {@code both}, {@code out[r + 1] = row at
-     * base1 . x}.
-     */
-    abstract void pair(float[] out, int r, float[] x, long base0, long base1, boolean both);
+    /** The dot product of the row starting at byte {@code base} with {@code x[0, cols)}. */
+    abstract float dot(long base, float[] x);
 
     @Override
     public final void dequantizeRow(int row, float[] out, int off) {

@@ -32,7 +32,7 @@ final class F16Matrix extends BlockMatrix {
         IntVector abs = i.and(0x7fff);
         IntVector sign = i.and(0x8000).lanewise(VectorOperators.LSHL, 16);
         IntVector normal = abs.lanewise(VectorOperators.LSHL, 13).add(REBIAS);
-        normal = normal.add(REBIAS, abs.compare(VectorOperators.GE, 0x7c00));
+        normal = normal.blend(normal.add(REBIAS), abs.compare(VectorOperators.GE, 0x7c00));
         FloatVector sub = ((FloatVector) abs.castShape(F, 0)).mul(0x1p-24f);
         IntVector bits = normal.blend(sub.reinterpretAsInts(), abs.compare(VectorOperators.LT, 0x400));
         return bits.or(sign).reinterpretAsFloats();
@@ -43,36 +43,24 @@ final class F16Matrix extends BlockMatrix {
     }
 
     @Override
-    void pair(float[] out, int r, float[] x, long b0, long b1, boolean both) {
+    float dot(long base, float[] x) {
         MemorySegment w = data;
         int n = cols;
         int vecEnd = n - n % LANES;
         FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
-        FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F);
         int c = 0;
         for (; c + 2 * LANES <= vecEnd; c += 2 * LANES) {
-            FloatVector x0 = FloatVector.fromArray(F, x, c);
-            FloatVector x1 = FloatVector.fromArray(F, x, c + LANES);
-            a0 = load(w, b0 + 2L * c).fma(x0, a0);
-            a1 = load(w, b0 + 2L * (c + LANES)).fma(x1, a1);
-            c0 = load(w, b1 + 2L * c).fma(x0, c0);
-            c1 = load(w, b1 + 2L * (c + LANES)).fma(x1, c1);
+            a0 = load(w, base + 2L * c).fma(FloatVector.fromArray(F, x, c), a0);
+            a1 = load(w, base + 2L * (c + LANES)).fma(FloatVector.fromArray(F, x, c + LANES), a1);
         }
         for (; c < vecEnd; c += LANES) {
-            FloatVector x0 = FloatVector.fromArray(F, x, c);
-            a0 = load(w, b0 + 2L * c).fma(x0, a0);
-            c0 = load(w, b1 + 2L * c).fma(x0, c0);
+            a0 = load(w, base + 2L * c).fma(FloatVector.fromArray(F, x, c), a0);
         }
-        float s0 = Lanes.sum(a0.add(a1));
-        float s1 = Lanes.sum(c0.add(c1));
+        float s = Lanes.sum(a0.add(a1));
         for (; c < n; c++) {
-            s0 += Float.float16ToFloat(w.get(SHORT_LE, b0 + 2L * c)) * x[c];
-            s1 += Float.float16ToFloat(w.get(SHORT_LE, b1 + 2L * c)) * x[c];
+            s += Float.float16ToFloat(w.get(SHORT_LE, base + 2L * c)) * x[c];
         }
-        out[r] = s0;
-        if (both) {
-            out[r + 1] = s1;
-        }
+        return s;
     }
 
     @Override

@@ -7,6 +7,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -71,6 +72,20 @@ final class Lanes {
     /** Byte lanes (signed) as float lanes. */
     static FloatVector toFloats(ByteVector b) {
         return (FloatVector) b.castShape(F, 0);
+    }
+
+    /**
+     * Bytes shifted right by {@code n} within 32-bit lanes: x86 has no byte-lane shifts, and the
+     * Vector API's byte LSHR falls back to slow code, so callers shift whole ints and mask off the
+     * bits that crossed from the neighbouring byte.
+     */
+    static ByteVector shr(ByteVector b, int n) {
+        return b.reinterpretAsInts().lanewise(VectorOperators.LSHR, n).reinterpretAsBytes();
+    }
+
+    /** Bytes shifted left by {@code n} within 32-bit lanes; mask off the bits from the byte below. */
+    static ByteVector shl(ByteVector b, int n) {
+        return b.reinterpretAsInts().lanewise(VectorOperators.LSHL, n).reinterpretAsBytes();
     }
 
     static FloatVector broadcast(float v) {

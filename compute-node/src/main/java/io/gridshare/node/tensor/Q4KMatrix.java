@@ -9,7 +9,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * ggml's {@code block_q4_K}: f16 {@code d}, f16 {@code dmin}, 12 bytes of packed scales
@@ -29,48 +28,32 @@ final class Q4KMatrix extends BlockMatrix {
     }
 
     @Override
-    void pair(float[] out, int r, float[] x, long b0, long b1, boolean both) {
+    float dot(long base, float[] x) {
         MemorySegment w = data;
         int blocks = cols / QK;
-        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+        FloatVector acc = FloatVector.zero(F);
         for (int i = 0; i < blocks; i++) {
-            long o0 = b0 + (long) BLOCK * i, o1 = b1 + (long) BLOCK * i;
-            float d0 = Lanes.f16(w, o0), m0 = Lanes.f16(w, o0 + 2);
-            float d1 = Lanes.f16(w, o1), m1 = Lanes.f16(w, o1 + 2);
-            long lo0 = w.get(LONG_LE, o0 + 4), lo1 = w.get(LONG_LE, o1 + 4);
-            int hi0 = w.get(INT_LE, o0 + 12), hi1 = w.get(INT_LE, o1 + 12);
-            int xb = QK * i;
+            long o = base + (long) BLOCK * i;
+            float d = Lanes.f16(w, o), dmin = Lanes.f16(w, o + 2);
+            long lo = w.get(LONG_LE, o + 4);
+            int hi = w.get(INT_LE, o + 12);
             for (int g = 0; g < 4; g++) {
                 int ja = 2 * g, jb = ja + 1;
-                FloatVector da0 = Lanes.broadcast(d0 * KScales.scale(lo0, hi0, ja));
-                FloatVector ma0 = Lanes.broadcast(-(m0 * KScales.min(lo0, hi0, ja)));
-                FloatVector db0 = Lanes.broadcast(d0 * KScales.scale(lo0, hi0, jb));
-                FloatVector mb0 = Lanes.broadcast(-(m0 * KScales.min(lo0, hi0, jb)));
-                FloatVector da1 = Lanes.broadcast(d1 * KScales.scale(lo1, hi1, ja));
-                FloatVector ma1 = Lanes.broadcast(-(m1 * KScales.min(lo1, hi1, ja)));
-                FloatVector db1 = Lanes.broadcast(d1 * KScales.scale(lo1, hi1, jb));
-                FloatVector mb1 = Lanes.broadcast(-(m1 * KScales.min(lo1, hi1, jb)));
-                FloatVector ta0 = FloatVector.zero(F), tb0 = FloatVector.zero(F);
-                FloatVector ta1 = FloatVector.zero(F), tb1 = FloatVector.zero(F);
-                int xg = xb + 64 * g;
+                FloatVector da = Lanes.broadcast(d * KScales.scale(lo, hi, ja));
+                FloatVector ma = Lanes.broadcast(-(dmin * KScales.min(lo, hi, ja)));
+                FloatVector db = Lanes.broadcast(d * KScales.scale(lo, hi, jb));
+                FloatVector mb = Lanes.broadcast(-(dmin * KScales.min(lo, hi, jb)));
+                FloatVector ta = FloatVector.zero(F), tb = FloatVector.zero(F);
+                int xg = QK * i + 64 * g;
                 for (int k = 0; k < 32; k += LANES) {
-                    FloatVector xl = FloatVector.fromArray(F, x, xg + k);
-                    FloatVector xh = FloatVector.fromArray(F, x, xg + 32 + k);
-                    ByteVector q0 = Lanes.bytes(w, o0 + QS + 32 * g + k);
-                    ByteVector q1 = Lanes.bytes(w, o1 + QS + 32 * g + k);
-                    ta0 = Lanes.toFloats(q0.and((byte) 0xF)).fma(da0, ma0).fma(xl, ta0);
-                    tb0 = Lanes.toFloats(q0.lanewise(VectorOperators.LSHR, 4)).fma(db0, mb0).fma(xh, tb0);
-                    ta1 = Lanes.toFloats(q1.and((byte) 0xF)).fma(da1, ma1).fma(xl, ta1);
-                    tb1 = Lanes.toFloats(q1.lanewise(VectorOperators.LSHR, 4)).fma(db1, mb1).fma(xh, tb1);
+                    ByteVector q = Lanes.bytes(w, o + QS + 32 * g + k);
+                    ta = Lanes.toFloats(q.and((byte) 0xF)).fma(da, ma).fma(FloatVector.fromArray(F, x, xg + k), ta);
+                    tb = Lanes.toFloats(Lanes.shr(q, 4).and((byte) 0xF)).fma(db, mb).fma(FloatVector.fromArray(F, x, xg + 32 + k), tb);
                 }
-                acc0 = acc0.add(ta0.add(tb0));
-                acc1 = acc1.add(ta1.add(tb1));
+                acc = acc.add(ta.add(tb));
             }
         }
-        out[r] = Lanes.sum(acc0);
-        if (both) {
-            out[r + 1] = Lanes.sum(acc1);
-        }
+        return Lanes.sum(acc);
     }
 
     @Override

@@ -7,7 +7,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * ggml's {@code block_q4_0}: an f16 scale {@code d} then 16 bytes of nibbles; weight {@code j < 16}
@@ -24,31 +23,23 @@ final class Q4_0Matrix extends BlockMatrix {
     }
 
     @Override
-    void pair(float[] out, int r, float[] x, long b0, long b1, boolean both) {
+    float dot(long base, float[] x) {
         MemorySegment w = data;
         int blocks = cols / QK;
-        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+        FloatVector acc = FloatVector.zero(F);
         for (int i = 0; i < blocks; i++) {
-            long o0 = b0 + (long) BLOCK * i, o1 = b1 + (long) BLOCK * i;
+            long o = base + (long) BLOCK * i;
             int xi = QK * i;
-            FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F);
+            FloatVector s = FloatVector.zero(F), t = FloatVector.zero(F);
             for (int k = 0; k < QK / 2; k += LANES) {
-                FloatVector xl = FloatVector.fromArray(F, x, xi + k);
-                FloatVector xh = FloatVector.fromArray(F, x, xi + QK / 2 + k);
-                ByteVector q0 = Lanes.bytes(w, o0 + 2 + k);
-                ByteVector q1 = Lanes.bytes(w, o1 + 2 + k);
-                s0 = Lanes.toFloats(q0.and((byte) 0xF).sub((byte) 8)).fma(xl, s0);
-                s0 = Lanes.toFloats(q0.lanewise(VectorOperators.LSHR, 4).sub((byte) 8)).fma(xh, s0);
-                s1 = Lanes.toFloats(q1.and((byte) 0xF).sub((byte) 8)).fma(xl, s1);
-                s1 = Lanes.toFloats(q1.lanewise(VectorOperators.LSHR, 4).sub((byte) 8)).fma(xh, s1);
+                ByteVector q = Lanes.bytes(w, o + 2 + k);
+                s = Lanes.toFloats(q.and((byte) 0xF).sub((byte) 8)).fma(FloatVector.fromArray(F, x, xi + k), s);
+                t = Lanes.toFloats(Lanes.shr(q, 4).and((byte) 0xF).sub((byte) 8))
+                        .fma(FloatVector.fromArray(F, x, xi + QK / 2 + k), t);
             }
-            acc0 = s0.fma(Lanes.broadcast(Lanes.f16(w, o0)), acc0);
-            acc1 = s1.fma(Lanes.broadcast(Lanes.f16(w, o1)), acc1);
+            acc = s.add(t).fma(Lanes.broadcast(Lanes.f16(w, o)), acc);
         }
-        out[r] = Lanes.sum(acc0);
-        if (both) {
-            out[r + 1] = Lanes.sum(acc1);
-        }
+        return Lanes.sum(acc);
     }
 
     @Override

@@ -7,7 +7,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * ggml's {@code block_q6_K}: 128 bytes {@code ql} of low nibbles, 64 bytes {@code qh} of 2-bit high
@@ -30,44 +29,32 @@ final class Q6KMatrix extends BlockMatrix {
     }
 
     @Override
-    void pair(float[] out, int r, float[] x, long b0, long b1, boolean both) {
+    float dot(long base, float[] x) {
         MemorySegment w = data;
         int blocks = cols / QK;
-        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+        FloatVector acc = FloatVector.zero(F);
         for (int i = 0; i < blocks; i++) {
-            long o0 = b0 + (long) BLOCK * i, o1 = b1 + (long) BLOCK * i;
-            float d0 = Lanes.f16(w, o0 + D), d1 = Lanes.f16(w, o1 + D);
+            long o = base + (long) BLOCK * i;
+            float d = Lanes.f16(w, o + D);
             for (int n = 0; n < 2; n++) {
-                int xn = QK * i + 128 * n;
-                FloatVector t0 = FloatVector.zero(F), u0 = FloatVector.zero(F);
-                FloatVector t1 = FloatVector.zero(F), u1 = FloatVector.zero(F);
-                for (int k = 0; k < 32; k += LANES) {
-                    long sc = SC + 8 * n + (k >> 4);
-                    FloatVector x1 = FloatVector.fromArray(F, x, xn + k);
-                    FloatVector x2 = FloatVector.fromArray(F, x, xn + 32 + k);
-                    FloatVector x3 = FloatVector.fromArray(F, x, xn + 64 + k);
-                    FloatVector x4 = FloatVector.fromArray(F, x, xn + 96 + k);
-                    long ql0 = o0 + 64 * n + k, qh0 = o0 + QH + 32 * n + k;
-                    long ql1 = o1 + 64 * n + k, qh1 = o1 + QH + 32 * n + k;
-                    ByteVector a0 = Lanes.bytes(w, ql0), c0 = Lanes.bytes(w, ql0 + 32), h0 = Lanes.bytes(w, qh0);
-                    ByteVector a1 = Lanes.bytes(w, ql1), c1 = Lanes.bytes(w, ql1 + 32), h1 = Lanes.bytes(w, qh1);
-                    t0 = Lanes.toFloats(q1(a0, h0)).mul(x1).fma(scale(w, o0 + sc, d0), t0);
-                    u0 = Lanes.toFloats(q2(c0, h0)).mul(x2).fma(scale(w, o0 + sc + 2, d0), u0);
-                    t0 = Lanes.toFloats(q3(a0, h0)).mul(x3).fma(scale(w, o0 + sc + 4, d0), t0);
-                    u0 = Lanes.toFloats(q4(c0, h0)).mul(x4).fma(scale(w, o0 + sc + 6, d0), u0);
-                    t1 = Lanes.toFloats(q1(a1, h1)).mul(x1).fma(scale(w, o1 + sc, d1), t1);
-                    u1 = Lanes.toFloats(q2(c1, h1)).mul(x2).fma(scale(w, o1 + sc + 2, d1), u1);
-                    t1 = Lanes.toFloats(q3(a1, h1)).mul(x3).fma(scale(w, o1 + sc + 4, d1), t1);
-                    u1 = Lanes.toFloats(q4(c1, h1)).mul(x4).fma(scale(w, o1 + sc + 6, d1), u1);
+                // quarter m: nibbles from ql[32 * (m & 1) + l], low for m < 2, high after; qh bits 2m, 2m + 1
+                for (int m = 0; m < 4; m++) {
+                    long ql = o + 64 * n + 32 * (m & 1);
+                    long qh = o + QH + 32 * n;
+                    int nibbleShift = 4 * (m >> 1), highShift = 2 * m;
+                    int xq = QK * i + 128 * n + 32 * m;
+                    FloatVector t = FloatVector.zero(F);
+                    for (int k = 0; k < 32; k += LANES) {
+                        ByteVector low = Lanes.shr(Lanes.bytes(w, ql + k), nibbleShift).and((byte) 0xF);
+                        ByteVector high = Lanes.shl(Lanes.shr(Lanes.bytes(w, qh + k), highShift), 4).and(HIGH);
+                        t = Lanes.toFloats(low.or(high).sub(BIAS)).mul(FloatVector.fromArray(F, x, xq + k))
+                                .fma(scale(w, o + SC + 8 * n + 2 * m + (k >> 4), d), t);
+                    }
+                    acc = acc.add(t);
                 }
-                acc0 = acc0.add(t0.add(u0));
-                acc1 = acc1.add(t1.add(u1));
             }
         }
-        out[r] = Lanes.sum(acc0);
-        if (both) {
-            out[r + 1] = Lanes.sum(acc1);
-        }
+        return Lanes.sum(acc);
     }
 
     private static FloatVector scale(MemorySegment w, long off, float d) {
@@ -76,22 +63,6 @@ final class Q6KMatrix extends BlockMatrix {
 
     private static final byte BIAS = 32;
     private static final byte HIGH = 0x30;
-
-    private static ByteVector q1(ByteVector ql, ByteVector qh) {
-        return ql.and((byte) 0xF).or(qh.lanewise(VectorOperators.LSHL, 4).and(HIGH)).sub(BIAS);
-    }
-
-    private static ByteVector q2(ByteVector ql, ByteVector qh) {
-        return ql.and((byte) 0xF).or(qh.lanewise(VectorOperators.LSHL, 2).and(HIGH)).sub(BIAS);
-    }
-
-    private static ByteVector q3(ByteVector ql, ByteVector qh) {
-        return ql.lanewise(VectorOperators.LSHR, 4).or(qh.and(HIGH)).sub(BIAS);
-    }
-
-    private static ByteVector q4(ByteVector ql, ByteVector qh) {
-        return ql.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 2).and(HIGH)).sub(BIAS);
-    }
 
     @Override
     void dequantize(long base, float[] out, int off) {

@@ -22,26 +22,20 @@ final class Q8_0Matrix extends BlockMatrix {
     }
 
     @Override
-    void pair(float[] out, int r, float[] x, long b0, long b1, boolean both) {
+    float dot(long base, float[] x) {
         MemorySegment w = data;
         int blocks = cols / QK;
-        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F);
+        FloatVector acc = FloatVector.zero(F);
         for (int i = 0; i < blocks; i++) {
-            long o0 = b0 + (long) BLOCK * i, o1 = b1 + (long) BLOCK * i;
+            long o = base + (long) BLOCK * i;
             int xi = QK * i;
-            FloatVector s0 = FloatVector.zero(F), s1 = FloatVector.zero(F);
+            FloatVector s = FloatVector.zero(F);
             for (int k = 0; k < QK; k += LANES) {
-                FloatVector xv = FloatVector.fromArray(F, x, xi + k);
-                s0 = Lanes.toFloats(Lanes.bytes(w, o0 + 2 + k)).fma(xv, s0);
-                s1 = Lanes.toFloats(Lanes.bytes(w, o1 + 2 + k)).fma(xv, s1);
+                s = Lanes.toFloats(Lanes.bytes(w, o + 2 + k)).fma(FloatVector.fromArray(F, x, xi + k), s);
             }
-            acc0 = s0.fma(Lanes.broadcast(Lanes.f16(w, o0)), acc0);
-            acc1 = s1.fma(Lanes.broadcast(Lanes.f16(w, o1)), acc1);
+            acc = s.fma(Lanes.broadcast(Lanes.f16(w, o)), acc);
         }
-        out[r] = Lanes.sum(acc0);
-        if (both) {
-            out[r + 1] = Lanes.sum(acc1);
-        }
+        return Lanes.sum(acc);
     }
 
     @Override
