@@ -119,6 +119,15 @@ class ChatTemplateTest {
         assertThat(rendered).isEqualTo("True,False;False,True;2|{\"a\": [1, \"x\", null]}|1|x|['a', 'b']|32|True");
     }
 
+    @Test
+    void aModelWithoutATemplateGetsTheGatewaysFlatUserAssistantFormat() {
+        List<ChatMessage> messages = new ArrayList<>(List.of(new ChatMessage("system", "Be brief.")));
+        messages.addAll(TURNS);
+
+        assertThat(PlainChatFormat.render(messages)).isEqualTo(
+                "Be brief.\n\nUser: Hello!\nAssistant:   Hi there, how can I help?  \nUser: Tell me a joke.\nAssistant:");
+    }
+
     private static String resource(String name) throws IOException {
         try (InputStream in = ChatTemplateTest.class.getResourceAsStream("/chat-templates/" + name)) {
             if (in == null) throw new IOException("missing test resource /chat-templates/" + name);
