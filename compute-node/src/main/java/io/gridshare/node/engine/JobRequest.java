@@ -1,5 +1,6 @@
 package io.gridshare.node.engine;
 
+import io.gridshare.node.chat.ChatMessage;
 import java.util.List;
 import java.util.Objects;
 
@@ -13,14 +14,30 @@ import java.util.Objects;
  *     numbers new tokens from {@code emittedTokens.size()}
  * @param maxTokens the job's total output length, emitted tokens included
  * @param sampling temperature, top-p and seed
+ * @param messages a chat conversation to render with the model's chat template instead of the
+ *     prompt (then the prompt is empty); empty for a plain prompt job
  */
 public record JobRequest(String jobId, String prompt, List<Integer> emittedTokens, int maxTokens,
-                         SamplingParams sampling) {
+                         SamplingParams sampling, List<ChatMessage> messages) {
     public JobRequest {
         Objects.requireNonNull(jobId, "jobId");
         Objects.requireNonNull(prompt, "prompt");
         emittedTokens = List.copyOf(Objects.requireNonNull(emittedTokens, "emittedTokens"));
         Objects.requireNonNull(sampling, "sampling");
+        messages = List.copyOf(Objects.requireNonNull(messages, "messages"));
+        if (!messages.isEmpty() && !prompt.isEmpty()) {
+            throw new IllegalArgumentException("job " + jobId + " has both a prompt and chat messages; send one of them");
+        }
+    }
+
+    /** A plain prompt job (no chat messages). */
+    public JobRequest(String jobId, String prompt, List<Integer> emittedTokens, int maxTokens, SamplingParams sampling) {
+        this(jobId, prompt, emittedTokens, maxTokens, sampling, List.of());
+    }
+
+    /** Whether the engine must render {@link #messages()} with the model's chat template. */
+    public boolean isChat() {
+        return !messages.isEmpty();
     }
 
     /** A fresh job with nothing emitted yet. */

@@ -1,5 +1,6 @@
 package io.gridshare.node.link;
 
+import io.gridshare.node.chat.ChatMessage;
 import io.gridshare.node.engine.InferenceEngine;
 import io.gridshare.node.engine.JobRequest;
 import io.gridshare.node.engine.SamplingParams;
@@ -226,13 +227,22 @@ final class LinkSession implements ClientResponseObserver<NodeMessage, GatewayMe
         JobRequest request;
         try {
             request = new JobRequest(jobId, assign.getPrompt(), emitted, assign.getMaxTokens(),
-                    new SamplingParams(assign.getTemperature(), assign.getTopP(), assign.getSeed()));
+                    new SamplingParams(assign.getTemperature(), assign.getTopP(), assign.getSeed()),
+                    chatMessages(assign));
         } catch (RuntimeException e) {
             job.refused("invalid Assign: " + e.getMessage(), false);
             return;
         }
         // the engine may prefill the prompt inside submit(); keep the gRPC thread free for other messages
         Thread.ofVirtual().name("submit-" + jobId).start(() -> job.submitTo(engine, request));
+    }
+
+    private static List<ChatMessage> chatMessages(Assign assign) {
+        List<ChatMessage> messages = new ArrayList<>(assign.getMessagesCount());
+        for (io.gridshare.proto.v1.ChatMessage m : assign.getMessagesList()) {
+            messages.add(new ChatMessage(m.getRole(), m.getContent()));
+        }
+        return messages;
     }
 
     @Override

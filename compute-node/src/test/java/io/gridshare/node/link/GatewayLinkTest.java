@@ -172,6 +172,25 @@ class GatewayLinkTest {
     }
 
     @Test
+    @DisplayName("a chat Assign reaches the engine as a JobRequest carrying its messages and an empty prompt")
+    void chatAssignBecomesAJobRequestWithMessages() {
+        startNode(2, false, gateway);
+        TestGateway.Connection c = linkedConnection(gateway);
+
+        c.assign(assign("chat-1", 5, 3).clearPrompt()
+                .addMessages(io.gridshare.proto.v1.ChatMessage.newBuilder().setRole("system").setContent("Be brief."))
+                .addMessages(io.gridshare.proto.v1.ChatMessage.newBuilder().setRole("user").setContent("Hi")).build());
+
+        await().atMost(WAIT).until(() -> c.done.containsKey("chat-1"));
+        assertThat(engine.submitted).singleElement().satisfies(r -> {
+            assertThat(r.prompt()).isEmpty();
+            assertThat(r.isChat()).isTrue();
+            assertThat(r.messages()).containsExactly(new io.gridshare.node.chat.ChatMessage("system", "Be brief."),
+                    new io.gridshare.node.chat.ChatMessage("user", "Hi"));
+        });
+    }
+
+    @Test
     @DisplayName("an assigned job streams its tokens in order and ends with JobDone and usage")
     void assignedJobStreamsTokensAndDone() {
         startNode(2, false, gateway);

@@ -71,6 +71,9 @@ final class ScriptedEngine implements InferenceEngine {
         return new BackendInfo("cpu", List.of(), "scripted test engine");
     }
 
+    /** Every request submitted, in order (what the link made of each Assign). */
+    final List<JobRequest> submitted = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     @Override
     public SlotStatus slots() {
         return new SlotStatus(slots, slots - used.get(), 1_048_576);
@@ -78,6 +81,7 @@ final class ScriptedEngine implements InferenceEngine {
 
     @Override
     public Job submit(JobRequest request, TokenSink sink) throws JobRefusedException {
+        submitted.add(request);
         int promptTokens = request.prompt().length() / 4 + 1;
         if (promptTokens + request.maxTokens() > CONTEXT) {
             throw new JobRefusedException(JobRefusedException.Reason.CONTEXT_TOO_LONG, "prompt of " + promptTokens

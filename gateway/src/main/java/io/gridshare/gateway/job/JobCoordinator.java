@@ -3,6 +3,7 @@ package io.gridshare.gateway.job;
 import io.gridshare.gateway.config.GatewaySettings;
 import io.gridshare.gateway.observe.GatewayObserver;
 import io.gridshare.gateway.placement.Placement;
+import io.gridshare.proto.v1.ChatMessage;
 import io.gridshare.proto.v1.GenerateRequest;
 import io.grpc.Status;
 import java.math.BigInteger;
@@ -19,6 +20,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class JobCoordinator {
 
     private static final int MAX_MODEL_CHARS = 256;
+    private static final int MAX_CHAT_MESSAGES = 1024;
+    private static final int MAX_ROLE_CHARS = 64;
 
     private final GatewaySettings settings;
     private final Placement placement;
@@ -103,6 +106,12 @@ public final class JobCoordinator {
             problem = "model is required (a name such as \"stories260K\", or the 64-hex model hash)";
         } else if (r.getModel().length() > MAX_MODEL_CHARS) {
             problem = "model is longer than " + MAX_MODEL_CHARS + " characters";
+        } else if (!r.getPrompt().isEmpty() && r.getMessagesCount() > 0) {
+            problem = "send either a prompt or chat messages, not both";
+        } else if (r.getMessagesCount() > MAX_CHAT_MESSAGES) {
+            problem = "messages has " + r.getMessagesCount() + " turns; this gateway accepts at most " + MAX_CHAT_MESSAGES;
+        } else if ((problem = chatProblem(r)) != null) {
+            // chatProblem said what is wrong
         } else if (r.getPrompt().length() > settings.maxPromptChars()) {
             problem = "prompt has " + r.getPrompt().length() + " characters; this gateway accepts at most "
                     + settings.maxPromptChars();
@@ -117,6 +126,26 @@ public final class JobCoordinator {
                     + r.getMaxPricePerToken().getBaseUnits() + "'";
         }
         return problem == null ? null : Status.INVALID_ARGUMENT.withDescription(problem);
+    }
+
+    /** Null when every chat turn has a sane role and the conversation fits the prompt limit. */
+    private String chatProblem(GenerateRequest r) {
+        long chars = 0;
+        for (int i = 0; i < r.getMessagesCount(); i++) {
+            ChatMessage m = r.getMessages(i);
+            if (m.getRole().isBlank()) {
+                return "messages[" + i + "].role is required (system, user or assistant)";
+            }
+            if (m.getRole().length() > MAX_ROLE_CHARS) {
+                return "messages[" + i + "].role is longer than " + MAX_ROLE_CHARS + " characters";
+            }
+            chars += m.getContent().length();
+        }
+        if (chars > settings.maxPromptChars()) {
+            return "messages have " + chars + " characters of content; this gateway accepts at most "
+                    + settings.maxPromptChars();
+        }
+        return null;
     }
 
     private static boolean isBaseUnits(String s) {

@@ -139,7 +139,8 @@ public final class TenantJob {
                 reservation = r;
                 creditLeft = Math.max(0, ctx.settings().linkCreditTokens() - pending.size());
                 Assign assign = Assign.newBuilder().setJobId(jobId).setModelHash(modelHash)
-                        .setPrompt(request.getPrompt()).addAllEmittedTokenIds(accepted).setMaxTokens(maxTokens)
+                        .setPrompt(request.getPrompt()).addAllMessages(request.getMessagesList())
+                        .addAllEmittedTokenIds(accepted).setMaxTokens(maxTokens)
                         .setTemperature(request.getTemperature()).setTopP(request.getTopP()).setSeed(seed)
                         .setInitialCredit(creditLeft).build();
                 if (node.assign(assign, new Events(attempt, r.nodeId()))) {

@@ -1,12 +1,17 @@
 package io.gridshare.gateway.openai;
 
+import io.gridshare.proto.v1.ChatMessage;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Turns OpenAI chat messages into one prompt for models without a chat format of their own (the tiny
- * llama2.c story models). The format, documented in docs/api.md:
+ * Reads OpenAI chat messages. {@link #messages} keeps them as turns, which the node renders with
+ * the model's own chat template; {@link #render} flattens them into one prompt for the paths that
+ * still send plain prompts (paid REST jobs through the tenant client). The flat format, documented
+ * in docs/api.md:
  *
  * <pre>
  * {system content}\n\n          (only when a system message is present)
@@ -21,19 +26,36 @@ final class ChatTemplate {
     private ChatTemplate() {}
 
     static String render(JsonArray messages) {
-        StringBuilder prompt = new StringBuilder();
+        return render(messages(messages));
+    }
+
+    /** The turns of an OpenAI "messages" array; "developer" is passed on as "system". */
+    static List<ChatMessage> messages(JsonArray messages) {
+        List<ChatMessage> turns = new ArrayList<>(messages.size());
         for (JsonValue v : messages) {
             if (!(v instanceof JsonObject m)) {
                 throw new IllegalArgumentException("each message must be an object with role and content");
             }
             String role = m.getString("role", "");
-            String content = content(m);
             switch (role) {
-                case "system", "developer" -> prompt.append(content).append("\n\n");
-                case "user" -> prompt.append("User: ").append(content).append('\n');
-                case "assistant" -> prompt.append("Assistant: ").append(content).append('\n');
+                case "system", "developer", "user", "assistant" -> { }
                 default -> throw new IllegalArgumentException("message role must be system, developer, user or "
                         + "assistant, was '" + role + "'");
+            }
+            turns.add(ChatMessage.newBuilder().setRole(role.equals("developer") ? "system" : role)
+                    .setContent(content(m)).build());
+        }
+        return turns;
+    }
+
+    /** The flat User:/Assistant: prompt of a conversation. */
+    static String render(List<ChatMessage> messages) {
+        StringBuilder prompt = new StringBuilder();
+        for (ChatMessage m : messages) {
+            switch (m.getRole()) {
+                case "system" -> prompt.append(m.getContent()).append("\n\n");
+                case "user" -> prompt.append("User: ").append(m.getContent()).append('\n');
+                default -> prompt.append("Assistant: ").append(m.getContent()).append('\n');
             }
         }
         return prompt.append("Assistant:").toString();

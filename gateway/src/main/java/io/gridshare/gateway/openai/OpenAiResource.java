@@ -359,7 +359,8 @@ public class OpenAiResource {
             if (!(req.get("messages") instanceof JsonArray messages) || messages.isEmpty()) {
                 throw new IllegalArgumentException("'messages' must be a non-empty array");
             }
-            b.setPrompt(ChatTemplate.render(messages));
+            // the node renders the turns with the model's own chat template
+            b.addAllMessages(ChatTemplate.messages(messages));
         } else {
             JsonValue p = req.get("prompt");
             if (p instanceof jakarta.json.JsonString s) {

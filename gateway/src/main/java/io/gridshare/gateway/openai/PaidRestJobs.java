@@ -79,7 +79,9 @@ public final class PaidRestJobs implements AutoCloseable {
      * a Completed carrying the verified receipt, then the end reach {@code sink}.
      */
     Started start(OpenAiSession session, GenerateRequest request, QueueSink sink) {
-        JobSpec spec = new JobSpec(request.getModel(), request.getPrompt(), request.getMaxTokens(),
+        // the tenant client's JobSpec carries a prompt only, so a paid chat job still goes flattened
+        String prompt = request.getMessagesCount() > 0 ? ChatTemplate.render(request.getMessagesList()) : request.getPrompt();
+        JobSpec spec = new JobSpec(request.getModel(), prompt, request.getMaxTokens(),
                 request.getTemperature(), request.getTopP(), request.hasSeed() ? request.getSeed() : null, null,
                 session.channel());
         CompletableFuture<JobAccepted> accepted = new CompletableFuture<>();

@@ -8,6 +8,7 @@ import io.gridshare.gateway.testnode.ArithmeticTestNode;
 import io.gridshare.gateway.testnode.TenantCall;
 import io.gridshare.proto.v1.Amount;
 import io.gridshare.proto.v1.CancelJob;
+import io.gridshare.proto.v1.ChatMessage;
 import io.gridshare.proto.v1.FinishReason;
 import io.gridshare.proto.v1.GenerateClientMessage;
 import io.gridshare.proto.v1.GenerateRequest;
@@ -164,6 +165,83 @@ class InferenceServiceTest {
         assertThat(receipt.getNodeSharesList()).as("each node's share: the tokens it produced that reached the tenant")
                 .extracting(share -> share.getNodeId() + "=" + share.getTokens())
                 .containsExactly(first.address() + "=" + resumedAt, second.address() + "=" + (80 - resumedAt));
+    }
+
+    private static GenerateRequest chat(int maxTokens, ChatMessage... turns) {
+        return GenerateRequest.newBuilder().setModel(ArithmeticTestNode.MODEL_NAME).addAllMessages(List.of(turns))
+                .setMaxTokens(maxTokens).setSeed(42).build();
+    }
+
+    private static ChatMessage turn(String role, String content) {
+        return ChatMessage.newBuilder().setRole(role).setContent(content).build();
+    }
+
+    @Test
+    void aChatJobReachesTheNodeAsMessagesWithAnEmptyPrompt() throws Exception {
+        ArithmeticTestNode node = gateway.linkedNode(1, 1, 0);
+        GenerateRequest request = chat(5, turn("system", "Be brief."), turn("user", "Hi"));
+
+        TenantCall call = TenantCall.start(tenant, request, true);
+
+        assertThat(call.awaitEnd().getCode()).isEqualTo(Status.Code.OK);
+        assertThat(node.assigns()).singleElement().satisfies(a -> {
+            assertThat(a.getPrompt()).isEmpty();
+            assertThat(a.getMessagesList()).isEqualTo(request.getMessagesList());
+        });
+    }
+
+    @Test
+    void aChatJobWhoseNodeDiesResumesOnAnotherNodeWithTheSameMessages() throws Exception {
+        ArithmeticTestNode first = gateway.linkedNode(1, 1, 5);
+        GenerateRequest request = chat(80, turn("user", "Tell a story"), turn("assistant", "Once"), turn("user", "More"));
+        TenantCall call = TenantCall.start(tenant, request, true);
+        await().atMost(Duration.ofSeconds(5)).until(() -> call.tokenCount() >= 10);
+        ArithmeticTestNode second = gateway.linkedNode(2, 1, 0);
+
+        first.kill();
+
+        assertThat(call.awaitEnd().getCode()).isEqualTo(Status.Code.OK);
+        assertThat(second.assigns()).singleElement().satisfies(a -> {
+            assertThat(a.getMessagesList()).isEqualTo(request.getMessagesList());
+            assertThat(a.getEmittedTokenIdsCount()).isGreaterThanOrEqualTo(10);
+        });
+        String flat = ArithmeticTestNode.promptOf(second.assigns().getFirst());
+        assertThat(call.tokenIds()).isEqualTo(IntStream.range(0, 80)
+                .mapToObj(i -> ArithmeticTestNode.expectedToken(flat, 42, i)).toList());
+    }
+
+    @Test
+    void aRequestWithBothPromptAndMessagesEndsTheCallWithInvalidArgument() throws Exception {
+        gateway.linkedNode(1, 1, 0);
+
+        TenantCall call = TenantCall.start(tenant, chat(5, turn("user", "Hi")).toBuilder().setPrompt("also").build(), true);
+
+        Status s = call.awaitEnd();
+        assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(s.getDescription()).isEqualTo("send either a prompt or chat messages, not both");
+    }
+
+    @Test
+    void aChatTurnWithoutARoleEndsTheCallWithInvalidArgument() throws Exception {
+        gateway.linkedNode(1, 1, 0);
+
+        TenantCall call = TenantCall.start(tenant, chat(5, turn("user", "Hi"), turn(" ", "who?")), true);
+
+        Status s = call.awaitEnd();
+        assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(s.getDescription()).isEqualTo("messages[1].role is required (system, user or assistant)");
+    }
+
+    @Test
+    void chatMessagesLongerThanThePromptLimitEndTheCallWithInvalidArgument() throws Exception {
+        gateway.linkedNode(1, 1, 0);
+        String half = "x".repeat(gateway.settings.maxPromptChars() / 2 + 1);
+
+        TenantCall call = TenantCall.start(tenant, chat(5, turn("user", half), turn("assistant", half)), true);
+
+        Status s = call.awaitEnd();
+        assertThat(s.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(s.getDescription()).contains("characters of content");
     }
 
     @Test

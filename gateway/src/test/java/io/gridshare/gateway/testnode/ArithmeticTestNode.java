@@ -77,6 +77,25 @@ public final class ArithmeticTestNode implements AutoCloseable {
     }
 
     /** The token an uninterrupted run produces at {@code index}. */
+    /**
+     * The text a job's tokens derive from: its prompt, or for a chat job the conversation in the
+     * gateway's flat User:/Assistant: form (a stand-in for a model's chat template).
+     */
+    public static String promptOf(Assign a) {
+        if (a.getMessagesCount() == 0) {
+            return a.getPrompt();
+        }
+        StringBuilder text = new StringBuilder();
+        for (var m : a.getMessagesList()) {
+            switch (m.getRole()) {
+                case "system" -> text.append(m.getContent()).append("\n\n");
+                case "user" -> text.append("User: ").append(m.getContent()).append('\n');
+                default -> text.append("Assistant: ").append(m.getContent()).append('\n');
+            }
+        }
+        return text.append("Assistant:").toString();
+    }
+
     public static int expectedToken(String prompt, long seed, int index) {
         return Math.floorMod(prompt.hashCode() * 31 + (int) seed * 17 + index * 7919, 32_000);
     }
@@ -195,7 +214,7 @@ public final class ArithmeticTestNode implements AutoCloseable {
         int emitted = a.getEmittedTokenIdsCount();
         // the resumed prefix must be what we would have produced: a real engine would teacher-force it
         for (int i = 0; i < emitted; i++) {
-            if (a.getEmittedTokenIds(i) != expectedToken(a.getPrompt(), a.getSeed(), i)) {
+            if (a.getEmittedTokenIds(i) != expectedToken(promptOf(a), a.getSeed(), i)) {
                 throw new IllegalStateException("resumed with a prefix that differs at token " + i);
             }
         }
@@ -212,7 +231,7 @@ public final class ArithmeticTestNode implements AutoCloseable {
                 if (job.cancelled || linkEnded.isDone()) {
                     return;
                 }
-                int token = expectedToken(a.getPrompt(), a.getSeed(), i);
+                int token = expectedToken(promptOf(a), a.getSeed(), i);
                 tokensProduced.incrementAndGet();
                 long now = System.nanoTime();
                 if (last != 0) {
