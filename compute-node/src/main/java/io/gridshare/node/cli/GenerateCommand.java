@@ -1,5 +1,6 @@
 package io.gridshare.node.cli;
 
+import io.gridshare.node.chat.ChatMessage;
 import io.gridshare.node.engine.BackendUnavailableException;
 import io.gridshare.node.engine.EngineConfig;
 import io.gridshare.node.engine.Engines;
@@ -68,7 +69,9 @@ public final class GenerateCommand {
             err.printf(Locale.ROOT, "model %s (%s) loaded in %.0f ms on %s: %s%n", engine.model().name(),
                     engine.model().modelHash().substring(0, 12), (loaded - loadStart) / 1e6, engine.backend().name(),
                     engine.backend().detail());
-            JobRequest request = JobRequest.of("generate", prompt, maxTokens, sampling); // CHAT-TODO
+            JobRequest request = options.flag("--chat")
+                    ? new JobRequest("generate", "", List.of(), maxTokens, sampling, List.of(new ChatMessage("user", prompt)))
+                    : JobRequest.of("generate", prompt, maxTokens, sampling);
             Stats stats = new Stats(out);
             long start = System.nanoTime();
             Job job = engine.submit(request, stats);

@@ -1,5 +1,8 @@
 package io.gridshare.node.engine;
 
+import io.gridshare.node.chat.ChatFormat;
+import io.gridshare.node.chat.ChatTemplate;
+import io.gridshare.node.chat.ChatTemplateException;
 import io.gridshare.node.model.Llama2cModel;
 import io.gridshare.node.model.gguf.GgufModel;
 import io.gridshare.node.model.gguf.GgufTokenizer;
@@ -13,6 +16,8 @@ import java.nio.file.Path;
 
 /** Loads a model into an {@link InferenceEngine}: the entry point for the rest of the node. */
 public final class Engines {
+
+    private static final System.Logger LOG = System.getLogger(Engines.class.getName());
 
     private Engines() {}
 
@@ -76,10 +81,33 @@ public final class Engines {
                     c.heads(), c.kvHeads(), c.vocabSize(), c.seqLen(), model.params().architecture(), model.parameters(),
                     model.quantization(), md.contains("tokenizer.chat_template"));
             ForwardBackend backend = selector.select(model, config);
-            return new LlamaEngine(descriptor, model, tokenizer, backend, config);
+            return new LlamaEngine(descriptor, model, tokenizer, chatFormat(model, tokenizer), backend, config);
         } catch (IOException | BackendUnavailableException | RuntimeException e) {
             model.close();
             throw e;
+        }
+    }
+
+    /**
+     * The model's chat template; a model without one (or with one this node cannot parse) still
+     * serves completions, and its chat requests are refused saying why.
+     */
+    private static ChatFormat chatFormat(GgufModel model, TextTokenizer tokenizer) throws IOException {
+        var md = model.file().metadata();
+        java.util.Optional<String> source = md.string("tokenizer.chat_template");
+        if (source.isEmpty()) {
+            return ChatFormat.none("the model file has no chat template (tokenizer.chat_template); send a plain"
+                    + " prompt (completions) instead");
+        }
+        try {
+            ChatTemplate template = ChatTemplate.parse(source.get());
+            String bos = tokenizer.bos() >= 0 ? tokenizer.piece(tokenizer.bos()) : "";
+            String eos = tokenizer.eos() >= 0 ? tokenizer.piece(tokenizer.eos()) : "";
+            return ChatFormat.template(template, bos, eos);
+        } catch (ChatTemplateException e) {
+            LOG.log(System.Logger.Level.WARNING, "chat template of " + model.path() + " not usable: " + e.getMessage());
+            return ChatFormat.none("the model's chat template cannot be used here (" + e.getMessage()
+                    + "); send a plain prompt (completions) instead");
         }
     }
 

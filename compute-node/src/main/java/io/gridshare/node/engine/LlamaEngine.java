@@ -3,6 +3,8 @@ package io.gridshare.node.engine;
 import io.gridshare.node.model.TransformerModel;
 import io.gridshare.node.model.LlamaConfig;
 import io.gridshare.node.model.Utf8Assembler;
+import io.gridshare.node.chat.ChatFormat;
+import io.gridshare.node.chat.ChatTemplateException;
 import io.gridshare.node.tokenizer.TextTokenizer;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -27,6 +29,7 @@ final class LlamaEngine implements InferenceEngine {
     private final ModelDescriptor model;
     private final TransformerModel weights;
     private final TextTokenizer tokenizer;
+    private final ChatFormat chatFormat;
     private final java.util.Set<Integer> stopTokens;
     private final ForwardBackend backend;
     private final EngineConfig config;
@@ -43,6 +46,12 @@ final class LlamaEngine implements InferenceEngine {
 
     LlamaEngine(ModelDescriptor model, TransformerModel weights, TextTokenizer tokenizer, ForwardBackend backend,
                 EngineConfig config) {
+        this(model, weights, tokenizer, ChatFormat.plain(), backend, config);
+    }
+
+    LlamaEngine(ModelDescriptor model, TransformerModel weights, TextTokenizer tokenizer, ChatFormat chatFormat,
+                ForwardBackend backend, EngineConfig config) {
+        this.chatFormat = chatFormat;
         this.model = model;
         this.weights = weights;
         this.tokenizer = tokenizer;
@@ -94,7 +103,7 @@ final class LlamaEngine implements InferenceEngine {
     public Job submit(JobRequest request, TokenSink sink) throws JobRefusedException {
         java.util.Objects.requireNonNull(sink, "sink");
         validate(request);
-        int[] prompt = tokenizer.encode(request.prompt(), true, false);
+        int[] prompt = promptTokens(request);
         if (prompt.length == 0) {
             throw new JobRefusedException(JobRefusedException.Reason.INVALID_PARAMETERS, "job " + request.jobId()
                     + ": the prompt is empty and model " + model.name() + " adds no beginning-of-sequence token;"
@@ -121,6 +130,31 @@ final class LlamaEngine implements InferenceEngine {
         LOG.log(System.Logger.Level.DEBUG, "job {0} started: {1} prompt tokens, {2} emitted, maxTokens {3}",
                 request.jobId(), prompt.length, emitted, request.maxTokens());
         return job;
+    }
+
+    /**
+     * The prompt's tokens. A chat is rendered with the model's chat format and tokenized with
+     * special tokens parsed (the template's header and end-of-turn markers are control tokens);
+     * a plain prompt never turns text into control tokens. A template that writes the BOS text
+     * itself does not get a second BOS.
+     */
+    private int[] promptTokens(JobRequest request) throws JobRefusedException {
+        if (!request.isChat()) {
+            return tokenizer.encode(request.prompt(), true, false);
+        }
+        String text;
+        try {
+            text = chatFormat.render(request.messages());
+        } catch (ChatTemplateException e) {
+            throw new JobRefusedException(JobRefusedException.Reason.INVALID_PARAMETERS, "job " + request.jobId()
+                    + ": model " + model.name() + " cannot render this chat: " + e.getMessage());
+        }
+        int[] tokens = tokenizer.encode(text, true, true);
+        int bos = tokenizer.bos();
+        if (tokens.length > 1 && bos >= 0 && tokens[0] == bos && tokens[1] == bos) {
+            tokens = java.util.Arrays.copyOfRange(tokens, 1, tokens.length);
+        }
+        return tokens;
     }
 
     private void validate(JobRequest r) throws JobRefusedException {
