@@ -118,6 +118,18 @@ public final class GgufWriter {
         return this;
     }
 
+    /** Drops a key written before (to replace it, or to make a file that lacks it). */
+    public GgufWriter remove(String key) {
+        kvs.removeIf(kv -> kv.key().equals(key));
+        return this;
+    }
+
+    /** Drops a tensor added before. */
+    public GgufWriter removeTensor(String name) {
+        tensors.removeIf(t -> t.name().equals(name));
+        return this;
+    }
+
     /** A tensor; {@code dims} in ggml order (row length first), {@code data} exactly its bytes. */
     public GgufWriter addTensor(String name, GgmlType type, long[] dims, byte[] data) {
         long size = type.bytesFor(product(dims));
