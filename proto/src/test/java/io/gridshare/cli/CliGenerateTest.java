@@ -13,6 +13,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.web3j.crypto.Credentials;
 
 /** `gridshare generate` and `models` against a scripted gateway on a loopback port, paying under a deposit cap. */
@@ -123,13 +125,39 @@ class CliGenerateTest {
     }
 
     @Test
-    void modelsListsWhatTheGatewayServes() {
-        Cli.Result table = Cli.run(dir, "models", "--gateway", gateway.target());
-        Cli.Result json = Cli.run(dir, "models", "--json", "--gateway", gateway.target());
+    void modelsListsWhatTheGatewayServes() throws InterruptedException {
+        ScriptedGateway.Script script = new ScriptedGateway.Script();
+        script.modelName = "qwen2.5-0.5b-instruct";
+        script.architecture = "qwen2";
+        script.parameters = 494_032_768L;
+        script.quantization = "Q8_0 ×169";
+        script.chat = true;
+        Cli.Result table;
+        Cli.Result json;
+        try (ScriptedGateway qwen = ScriptedGateway.onLoopback(script)) {
+            table = Cli.run(dir, "models", "--gateway", qwen.target());
+            json = Cli.run(dir, "models", "--json", "--gateway", qwen.target());
+        }
 
-        assertThat(table.code()).isZero();
-        assertThat(table.out()).contains("MODEL").contains("stories260K").contains("3/4");
-        assertThat(json.json().get(0).path("name").asText()).isEqualTo("stories260K");
-        assertThat(json.json().get(0).path("minPricePerToken").asText()).isEqualTo("1000");
+        assertThat(table.code()).as(table.err()).isZero();
+        List<String> lines = table.out().lines().toList();
+        assertThat(lines.get(0).split(" {1,}")).startsWith("MODEL", "ARCH", "PARAMS", "QUANT", "CONTEXT", "CHAT", "SLOTS");
+        assertThat(lines.get(1)).startsWith("qwen2.5-0.5b-instruct").contains(" qwen2 ", " 494M ", " Q8_0 ×169 ",
+                " 512 ", " yes ", " 3/4 ");
+        JsonNode model = json.json().get(0);
+        assertThat(model.path("name").asText()).isEqualTo("qwen2.5-0.5b-instruct");
+        assertThat(model.path("minPricePerToken").asText()).isEqualTo("1000");
+        assertThat(model.path("contextLength").asInt()).isEqualTo(512);
+        assertThat(model.path("architecture").asText()).isEqualTo("qwen2");
+        assertThat(model.path("parameters").asLong()).isEqualTo(494_032_768L);
+        assertThat(model.path("quantization").asText()).isEqualTo("Q8_0 ×169");
+        assertThat(model.path("chat").isBoolean()).isTrue();
+        assertThat(model.path("chat").asBoolean()).isTrue();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"999, 999", "260032, 260K", "494032768, 494M", "999600, 1.0M", "1235814400, 1.2B", "70553706496, 71B"})
+    void modelSizesReadTheWayTheyAreSpokenOf(long parameters, String shown) {
+        assertThat(ModelsCommand.humanCount(parameters)).isEqualTo(shown);
     }
 }

@@ -62,6 +62,12 @@ public final class ScriptedGateway implements AutoCloseable {
         public String expectedSigner;
         public String nodeId = "0x90f79bf6eb2c4f870365e785982e1f101e93b906";
         public String modelHash = "ab".repeat(32);
+        /** The one model ListModels offers (its hash is {@link #modelHash}); stories260K as a node reports it. */
+        public String modelName = "stories260K";
+        public String architecture = "llama";
+        public long parameters = 260_032;
+        public String quantization = "F32";
+        public boolean chat;
         /** Added to every PaymentDue's cumulative amount (a greedy gateway). */
         public BigInteger greedyExtra = BigInteger.ZERO;
         /** The token at this position is sent with the index after it (a gap). */
@@ -140,9 +146,11 @@ public final class ScriptedGateway implements AutoCloseable {
     private final class Service extends InferenceGrpc.InferenceImplBase {
         @Override
         public void listModels(ListModelsRequest request, StreamObserver<ListModelsResponse> responses) {
-            responses.onNext(ListModelsResponse.newBuilder().addModels(ModelOffer.newBuilder().setName("stories260K")
+            responses.onNext(ListModelsResponse.newBuilder().addModels(ModelOffer.newBuilder().setName(script.modelName)
                     .setModelHash(script.modelHash).setFreeSlots(3).setTotalSlots(4).setNodes(2)
-                    .setMinPricePerToken(amount(script.price)).setContextLength(512)).build());
+                    .setMinPricePerToken(amount(script.price)).setContextLength(512)
+                    .setArchitecture(script.architecture).setParameters(script.parameters)
+                    .setQuantization(script.quantization).setChat(script.chat)).build());
             responses.onCompleted();
         }
 

@@ -261,6 +261,11 @@ class TenantClientTest {
             assertThat(m.name()).isEqualTo("stories260K");
             assertThat(m.freeSlots()).isEqualTo(3);
             assertThat(m.minPricePerToken()).isEqualTo(PRICE);
+            assertThat(m.contextLength()).isEqualTo(512);
+            assertThat(m.architecture()).isEqualTo("llama");
+            assertThat(m.parameters()).isEqualTo(260_032);
+            assertThat(m.quantization()).isEqualTo("F32");
+            assertThat(m.chat()).isFalse();
         });
     }
 

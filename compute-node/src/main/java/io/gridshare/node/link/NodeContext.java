@@ -147,7 +147,11 @@ public final class NodeContext {
                     .setTokenizerSha256(m.tokenizerSha256())
                     .setContextLength(m.contextLength())
                     .setVocabSize(m.vocabSize())
-                    .setSlotMemoryBytes(engine.slots().bytesPerSlot()));
+                    .setSlotMemoryBytes(engine.slots().bytesPerSlot())
+                    .setArchitecture(m.architecture())
+                    .setParameters(m.parameters())
+                    .setQuantization(m.quantization())
+                    .setChat(m.hasChatTemplate()));
         }
         return hello.build();
     }

@@ -108,6 +108,10 @@ class GatewayLinkTest {
             assertThat(m.getName()).isEqualTo("stories-test");
             assertThat(m.getContextLength()).isEqualTo(ScriptedEngine.CONTEXT);
             assertThat(m.getSlotMemoryBytes()).isEqualTo(1_048_576);
+            assertThat(m.getArchitecture()).isEqualTo("qwen2");
+            assertThat(m.getParameters()).isEqualTo(494_032_768L);
+            assertThat(m.getQuantization()).isEqualTo("Q8_0 ×169");
+            assertThat(m.getChat()).isTrue();
         });
         assertThat(hello.getPricePerToken().getBaseUnits()).isEqualTo("1500");
         assertThat(hello.getTotalSlots()).isEqualTo(4);

@@ -29,6 +29,10 @@ final class ScriptedEngine implements InferenceEngine {
 
     static final int VOCAB = 512;
     static final int CONTEXT = 256;
+    // what a Qwen2.5-0.5B Q8_0 GGUF file reports, so the Hello carries non-default model details
+    static final String ARCHITECTURE = "qwen2";
+    static final long PARAMETERS = 494_032_768L;
+    static final String QUANTIZATION = "Q8_0 ×169";
 
     private final ModelDescriptor model;
     private final int slots;
@@ -42,7 +46,8 @@ final class ScriptedEngine implements InferenceEngine {
 
     ScriptedEngine(String name, int slots, boolean paced) {
         String hash = String.format("%064x", (long) name.hashCode() & 0xffffffffL);
-        this.model = new ModelDescriptor(name, hash, "c".repeat(64), "d".repeat(64), 64, 172, 5, 8, 4, VOCAB, CONTEXT);
+        this.model = new ModelDescriptor(name, hash, "c".repeat(64), "d".repeat(64), 64, 172, 5, 8, 4, VOCAB, CONTEXT,
+                ARCHITECTURE, PARAMETERS, QUANTIZATION, true);
         this.slots = slots;
         this.paced = paced;
     }

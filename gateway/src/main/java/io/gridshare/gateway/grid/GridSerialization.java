@@ -114,7 +114,12 @@ public final class GridSerialization {
     static final class NodeModelSerializer implements CompactSerializer<NodeModel> {
         @Override
         public NodeModel read(CompactReader in) {
-            return new NodeModel(in.readString("hash"), in.readString("name"), in.readInt32("contextLength"));
+            // entries written before the model details existed lack these fields: read them as unknown
+            return new NodeModel(in.readString("hash"), in.readString("name"), in.readInt32("contextLength"),
+                    in.getFieldKind("architecture") == FieldKind.STRING ? in.readString("architecture") : "",
+                    in.getFieldKind("parameters") == FieldKind.INT64 ? in.readInt64("parameters") : 0,
+                    in.getFieldKind("quantization") == FieldKind.STRING ? in.readString("quantization") : "",
+                    in.getFieldKind("chat") == FieldKind.BOOLEAN && in.readBoolean("chat"));
         }
 
         @Override
@@ -122,6 +127,10 @@ public final class GridSerialization {
             out.writeString("hash", m.hash());
             out.writeString("name", m.name());
             out.writeInt32("contextLength", m.contextLength());
+            out.writeString("architecture", m.architecture());
+            out.writeInt64("parameters", m.parameters());
+            out.writeString("quantization", m.quantization());
+            out.writeBoolean("chat", m.chat());
         }
 
         @Override

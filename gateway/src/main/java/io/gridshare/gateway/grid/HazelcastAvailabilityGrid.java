@@ -141,6 +141,7 @@ public final class HazelcastAvailabilityGrid implements AvailabilityGrid {
             for (NodeModel model : node.models()) {
                 byHash.merge(model.hash(),
                         new ModelAvailability(model, 1, node.freeSlots(), node.totalSlots(), node.pricePerToken()),
+                        // a hash names one model: its details are the same on every node, keep the first's
                         (a, b) -> new ModelAvailability(a.model(), a.nodes() + 1, a.freeSlots() + b.freeSlots(),
                                 a.totalSlots() + b.totalSlots(), cheaper(a, b)));
             }

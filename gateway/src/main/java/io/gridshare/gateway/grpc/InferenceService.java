@@ -162,7 +162,8 @@ public final class InferenceService extends InferenceGrpc.InferenceImplBase {
             b.addModels(ModelOffer.newBuilder().setName(m.name()).setModelHash(m.modelHash())
                     .setFreeSlots(m.freeSlots()).setTotalSlots(m.totalSlots()).setNodes(m.nodes())
                     .setMinPricePerToken(Amount.newBuilder().setBaseUnits(m.minPricePerToken().add(feePerToken).toString()))
-                    .setContextLength(m.contextLength()));
+                    .setContextLength(m.contextLength()).setArchitecture(m.architecture())
+                    .setParameters(m.parameters()).setQuantization(m.quantization()).setChat(m.chat()));
         }
         responseObserver.onNext(b.build());
         responseObserver.onCompleted();

@@ -173,7 +173,8 @@ public final class NodeSession implements StreamObserver<NodeMessage>, NodeChann
             nodeId = claimed;
             List<LinkedNode.Model> models = hello.getModelsList().stream()
                     .map(mi -> new LinkedNode.Model(mi.getName(), mi.getModelHash().toLowerCase(Locale.ROOT),
-                            mi.getContextLength()))
+                            mi.getContextLength(), mi.getArchitecture(), mi.getParameters(), mi.getQuantization(),
+                            mi.getChat()))
                     .toList();
             synchronized (this) {
                 if (state == State.CLOSED) {

@@ -83,6 +83,8 @@ public class OpenAiResource {
                     .add("gridshare", Json.createObjectBuilder().add("model_hash", m.modelHash())
                             .add("free_slots", m.freeSlots()).add("nodes", m.nodes())
                             .add("context_length", m.contextLength())
+                            .add("architecture", m.architecture()).add("parameters", m.parameters())
+                            .add("quantization", m.quantization()).add("chat", m.chat())
                             .add("min_price_per_token",
                                     m.minPricePerToken().add(services.settings().feePerToken()).toString())));
         }

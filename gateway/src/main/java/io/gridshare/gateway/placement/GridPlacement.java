@@ -37,7 +37,8 @@ public final class GridPlacement implements Placement {
         List<NodeGpu> gpus = n.gpus().stream()
                 .map(g -> new NodeGpu(g.getOrdinal(), g.getName(), g.getTotalMemoryBytes(), g.getUuid())).toList();
         List<NodeModel> models = n.models().stream()
-                .map(m -> new NodeModel(m.modelHash(), m.name(), m.contextLength())).toList();
+                .map(m -> new NodeModel(m.modelHash(), m.name(), m.contextLength(), m.architecture(), m.parameters(),
+                        m.quantization(), m.chat())).toList();
         grid.publish(NodeEntry.registered(n.nodeId(), UUID.fromString(n.ownerMember()), gatewayId, gpus, models,
                 n.pricePerToken(), n.totalSlots(), n.freeSlots(), System.currentTimeMillis()));
     }
@@ -85,8 +86,9 @@ public final class GridPlacement implements Placement {
     }
 
     private static ModelSummary summary(ModelAvailability a) {
-        return new ModelSummary(a.model().name(), a.model().hash(), a.freeSlots(), a.totalSlots(), a.nodes(),
-                a.minPricePerToken(), a.model().contextLength());
+        NodeModel m = a.model();
+        return new ModelSummary(m.name(), m.hash(), a.freeSlots(), a.totalSlots(), a.nodes(), a.minPricePerToken(),
+                m.contextLength(), m.architecture(), m.parameters(), m.quantization(), m.chat());
     }
 
     @Override

@@ -114,10 +114,12 @@ public final class InMemoryPlacement implements Placement {
                 int free = available(e);
                 byHash.put(m.modelHash(), s == null
                         ? new ModelSummary(m.name(), m.modelHash(), free, e.totalSlots(), 1, e.pricePerToken(),
-                                m.contextLength())
+                                m.contextLength(), m.architecture(), m.parameters(), m.quantization(), m.chat())
+                        // the model's details are the same on every node serving its hash: keep the first's
                         : new ModelSummary(s.name(), s.modelHash(), s.freeSlots() + free,
                                 s.totalSlots() + e.totalSlots(), s.nodes() + 1,
-                                s.minPricePerToken().min(e.pricePerToken()), s.contextLength()));
+                                s.minPricePerToken().min(e.pricePerToken()), s.contextLength(), s.architecture(),
+                                s.parameters(), s.quantization(), s.chat()));
             }
         }
         return new ArrayList<>(byHash.values());

@@ -27,8 +27,16 @@ public record LinkedNode(String nodeId, String ownerMember, List<Gpu> gpus, List
         Objects.requireNonNull(pricePerToken, "pricePerToken");
     }
 
-    /** One model a node serves. */
-    public record Model(String name, String modelHash, int contextLength) {}
+    /**
+     * One model a node serves, as the node's Hello described it.
+     *
+     * @param architecture e.g. "llama", "qwen2"
+     * @param parameters number of weights
+     * @param quantization stored types of the weight matrices, e.g. "Q4_K ×96, Q6_K ×17"
+     * @param chat whether the model renders chat requests with its own template
+     */
+    public record Model(String name, String modelHash, int contextLength, String architecture, long parameters,
+                        String quantization, boolean chat) {}
 
     boolean serves(String nameOrHash) {
         return models.stream().anyMatch(m -> m.name().equals(nameOrHash) || m.modelHash().equalsIgnoreCase(nameOrHash));

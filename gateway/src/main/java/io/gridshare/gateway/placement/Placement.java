@@ -42,12 +42,18 @@ public interface Placement {
     String localMember();
 
     /**
-     * A model aggregated over the grid.
+     * A model aggregated over the grid. Slots, nodes and price are summed or minimized over the nodes
+     * serving it; the rest describes the model, the same on every node that serves its hash.
      *
      * @param totalSlots slots over all nodes serving it (free or not)
+     * @param architecture e.g. "llama", "qwen2"
+     * @param parameters number of weights
+     * @param quantization stored types of the weight matrices, e.g. "Q4_K ×96, Q6_K ×17"
+     * @param chat whether the model renders chat requests with its own template
      */
     record ModelSummary(String name, String modelHash, int freeSlots, int totalSlots, int nodes,
-                        BigInteger minPricePerToken, int contextLength) {}
+                        BigInteger minPricePerToken, int contextLength, String architecture, long parameters,
+                        String quantization, boolean chat) {}
 
     /** What {@link #reserve} found. */
     sealed interface Selection {

@@ -153,6 +153,12 @@ class NodeVoucherRelayTest {
             assertThat(m.getNodes()).isEqualTo(2);
             assertThat(m.getTotalSlots()).isEqualTo(5);
             assertThat(m.getFreeSlots()).isEqualTo(5);
+            // the model's details travel through the grid (Hazelcast-serialized) unchanged
+            assertThat(m.getContextLength()).isEqualTo(512);
+            assertThat(m.getArchitecture()).isEqualTo("qwen2");
+            assertThat(m.getParameters()).isEqualTo(494_032_768L);
+            assertThat(m.getQuantization()).isEqualTo("Q8_0 ×169");
+            assertThat(m.getChat()).isTrue();
         });
     }
 }

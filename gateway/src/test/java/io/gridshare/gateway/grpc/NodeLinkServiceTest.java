@@ -41,6 +41,11 @@ class NodeLinkServiceTest {
             assertThat(m.getName()).isEqualTo(ArithmeticTestNode.MODEL_NAME);
             assertThat(m.getFreeSlots()).isEqualTo(3);
             assertThat(m.getMinPricePerToken().getBaseUnits()).isEqualTo("5");
+            assertThat(m.getContextLength()).isEqualTo(512);
+            assertThat(m.getArchitecture()).isEqualTo("qwen2");
+            assertThat(m.getParameters()).isEqualTo(494_032_768L);
+            assertThat(m.getQuantization()).isEqualTo("Q8_0 ×169");
+            assertThat(m.getChat()).isTrue();
         });
     }
 

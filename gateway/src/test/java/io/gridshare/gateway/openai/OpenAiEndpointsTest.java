@@ -92,7 +92,14 @@ class OpenAiEndpointsTest {
 
         assertThat(r.statusCode()).isEqualTo(200);
         JsonObject body = Json.createReader(new StringReader(r.body())).readObject();
-        assertThat(body.getJsonArray("data").getJsonObject(0).getString("id")).isEqualTo(ArithmeticTestNode.MODEL_NAME);
+        JsonObject model = body.getJsonArray("data").getJsonObject(0);
+        assertThat(model.getString("id")).isEqualTo(ArithmeticTestNode.MODEL_NAME);
+        JsonObject details = model.getJsonObject("gridshare");
+        assertThat(details.getInt("context_length")).isEqualTo(512);
+        assertThat(details.getString("architecture")).isEqualTo("qwen2");
+        assertThat(details.getJsonNumber("parameters").longValueExact()).isEqualTo(494_032_768L);
+        assertThat(details.getString("quantization")).isEqualTo("Q8_0 ×169");
+        assertThat(details.getBoolean("chat")).isTrue();
     }
 
     @Test

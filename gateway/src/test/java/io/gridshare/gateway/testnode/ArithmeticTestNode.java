@@ -41,6 +41,11 @@ public final class ArithmeticTestNode implements AutoCloseable {
 
     public static final String MODEL_NAME = "arith";
     public static final String MODEL_HASH = "a".repeat(64);
+    // the details the node's Hello reports for its model: what a Qwen2.5-0.5B Q8_0 GGUF file says
+    public static final String MODEL_ARCHITECTURE = "qwen2";
+    public static final long MODEL_PARAMETERS = 494_032_768L;
+    public static final String MODEL_QUANTIZATION = "Q8_0 ×169";
+    public static final boolean MODEL_CHAT = true;
 
     private final ECKeyPair key;
     private final String address;
@@ -127,7 +132,9 @@ public final class ArithmeticTestNode implements AutoCloseable {
                         send(NodeMessage.newBuilder().setHello(Hello.newBuilder().setNodeKey(address)
                                 .setSignature(ByteString.copyFrom(sig))
                                 .addModels(ModelInfo.newBuilder().setName(MODEL_NAME).setModelHash(MODEL_HASH)
-                                        .setContextLength(512))
+                                        .setContextLength(512).setArchitecture(MODEL_ARCHITECTURE)
+                                        .setParameters(MODEL_PARAMETERS).setQuantization(MODEL_QUANTIZATION)
+                                        .setChat(MODEL_CHAT))
                                 .setPricePerToken(Amount.newBuilder().setBaseUnits(Long.toString(price)))
                                 .setTotalSlots(slots).setFreeSlots(slots).setVersion("test").setBackend("cpu"))
                                 .build());
