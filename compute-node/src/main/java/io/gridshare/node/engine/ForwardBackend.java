@@ -71,6 +71,26 @@ public interface ForwardBackend extends AutoCloseable {
      */
     void forward(BackendSlot slot, int token, int pos, float[] logits);
 
+    /**
+     * Runs every row of one step (see {@link StepBatch}). A backend that batches reads each weight
+     * once for all rows; the logits of a row must be exactly those {@link #forward} gives for the
+     * same slot, token and position, whatever else is in the batch, so a job's tokens do not
+     * depend on the jobs it shares steps with. The default runs the rows one by one.
+     */
+    default void forwardBatch(StepBatch batch) {
+        float[] scratch = null;
+        for (int i = 0; i < batch.count(); i++) {
+            float[] out = batch.logits(i);
+            if (out == null) {
+                if (scratch == null) {
+                    scratch = new float[config().vocabSize()];
+                }
+                out = scratch;
+            }
+            forward(batch.slot(i), batch.token(i), batch.position(i), out);
+        }
+    }
+
     /** Frees the weights' copies and everything else this backend holds. */
     @Override
     void close();

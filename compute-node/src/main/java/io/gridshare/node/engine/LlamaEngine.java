@@ -2,25 +2,19 @@ package io.gridshare.node.engine;
 
 import io.gridshare.node.model.TransformerModel;
 import io.gridshare.node.model.LlamaConfig;
-import io.gridshare.node.model.Utf8Assembler;
 import io.gridshare.node.chat.ChatFormat;
 import io.gridshare.node.chat.ChatTemplateException;
 import io.gridshare.node.tokenizer.TextTokenizer;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The engine: tokenizes, runs each job on its own worker thread in its own slot of a
- * {@link ForwardBackend}, samples and streams tokens. Slots are allocated when first needed (after
- * checking that their memory fits) and reused by later jobs; {@link #close()} frees them.
+ * The engine: tokenizes, admits each job into its own slot of a {@link ForwardBackend} (its KV
+ * cache), and lets one {@link StepLoop} advance all running jobs together, a step at a time, sampling
+ * and streaming their tokens. Slots are allocated when first needed (after checking that their
+ * memory fits) and reused by later jobs; {@link #close()} frees them.
  */
 final class LlamaEngine implements InferenceEngine {
 
@@ -34,7 +28,8 @@ final class LlamaEngine implements InferenceEngine {
     private final ForwardBackend backend;
     private final EngineConfig config;
     private final LlamaConfig shape;
-    private final ExecutorService workers;
+    private final StepLoop loop;
+    private final StepStats stats = new StepStats();
     private final long hostBytesPerSlot;
 
     private final Object lock = new Object();
@@ -42,7 +37,10 @@ final class LlamaEngine implements InferenceEngine {
     private final List<SlotContext> all = new java.util.ArrayList<>();
     private int busy;
     private boolean closed;
-    private final Set<RunningJob> running = ConcurrentHashMap.newKeySet();
+    private final Set<ActiveJob> running = ConcurrentHashMap.newKeySet();
+
+    /** Prompt tokens one step reads at most, over all prefilling jobs. */
+    static final int PREFILL_TOKENS_PER_STEP = 64;
 
     LlamaEngine(ModelDescriptor model, TransformerModel weights, TextTokenizer tokenizer, ForwardBackend backend,
                 EngineConfig config) {
@@ -65,12 +63,8 @@ final class LlamaEngine implements InferenceEngine {
         this.config = config;
         this.shape = backend.config();
         this.hostBytesPerSlot = 4L * shape.vocabSize() + Sampler.bytes(shape.vocabSize());
-        AtomicInteger n = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(config.slots(), r -> {
-            Thread t = new Thread(r, "gridshare-engine-" + model.name() + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.loop = new StepLoop(this, backend, stopTokens, config.slots(), PREFILL_TOKENS_PER_STEP, stats, model.name());
+        this.loop.start();
     }
 
     @Override
@@ -117,16 +111,9 @@ final class LlamaEngine implements InferenceEngine {
                     + "; shorten the prompt or lower maxTokens to at most " + (shape.seqLen() - prompt.length));
         }
         SlotContext slot = acquireSlot(request.jobId());
-        RunningJob job = new RunningJob(request, sink, prompt, slot);
+        ActiveJob job = new ActiveJob(request, sink, prompt, slot, loop::wake, tokenizer::decode);
         running.add(job);
-        try {
-            workers.execute(job::run);
-        } catch (RejectedExecutionException e) {
-            running.remove(job);
-            release(slot);
-            throw new JobRefusedException(JobRefusedException.Reason.CLOSED, "engine for " + model.name()
-                    + " is closed; submit to another engine");
-        }
+        loop.add(job);
         LOG.log(System.Logger.Level.DEBUG, "job {0} started: {1} prompt tokens, {2} emitted, maxTokens {3}",
                 request.jobId(), prompt.length, emitted, request.maxTokens());
         return job;
@@ -238,17 +225,15 @@ final class LlamaEngine implements InferenceEngine {
             }
             closed = true;
         }
-        running.forEach(RunningJob::cancel);
-        workers.shutdown();
         boolean stopped;
         try {
-            stopped = workers.awaitTermination(30, TimeUnit.SECONDS);
+            stopped = loop.stop(30_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             stopped = false;
         }
         if (!stopped) {
-            // a sink blocks its job; unmapping the weights under it would fail that thread, not free anything
+            // a sink blocks the loop; unmapping the weights under it would fail that thread, not free anything
             LOG.log(System.Logger.Level.WARNING, "engine for {0}: jobs still running after close; weights stay mapped", model.name());
             return;
         }
@@ -261,118 +246,30 @@ final class LlamaEngine implements InferenceEngine {
         weights.close();
     }
 
-    private record SlotContext(BackendSlot backendSlot, float[] logits, Sampler sampler) {}
-
-    private final class RunningJob implements Job {
-        private final JobRequest request;
-        private final TokenSink sink;
-        private final int[] prompt;
-        private final SlotContext slot;
-        private final CompletableFuture<JobOutcome> completion = new CompletableFuture<>();
-        private volatile boolean cancelled;
-
-        RunningJob(JobRequest request, TokenSink sink, int[] prompt, SlotContext slot) {
-            this.request = request;
-            this.sink = sink;
-            this.prompt = prompt;
-            this.slot = slot;
-        }
-
-        @Override
-        public String id() {
-            return request.jobId();
-        }
-
-        @Override
-        public void cancel() {
-            cancelled = true;
-        }
-
-        @Override
-        public CompletableFuture<JobOutcome> completion() {
-            return completion;
-        }
-
-        void run() {
-            FinishReason reason;
-            Throwable error = null;
-            List<Integer> emitted = request.emittedTokens();
-            int generated = emitted.size();
-            generatedCount = generated;
-            try {
-                int prev = prompt[prompt.length - 1];
-                Utf8Assembler utf8 = new Utf8Assembler();
-                // replaying the delivered text keeps a character split across the resume point whole
-                for (int t : emitted) {
-                    utf8.append(tokenizer.decode(prev, t));
-                    prev = t;
-                }
-                reason = generate(utf8, prev, generated);
-            } catch (Throwable t) {
-                reason = FinishReason.ERROR;
-                error = t;
-                LOG.log(System.Logger.Level.WARNING, "job " + request.jobId() + " failed", t);
-            }
-            finish(new JobOutcome(reason, prompt.length, generatedCount, error));
-        }
-
-        private int generatedCount;
-
-        private FinishReason generate(Utf8Assembler utf8, int prev, int generated) {
-            generatedCount = generated;
-            if (generated >= request.maxTokens()) {
-                return FinishReason.LENGTH;
-            }
-            List<Integer> emitted = request.emittedTokens();
-            BackendSlot s = slot.backendSlot;
-            float[] logits = slot.logits;
-            int pos = 0;
-            for (int t : prompt) {
-                if (cancelled) {
-                    return FinishReason.CANCELLED;
-                }
-                backend.forward(s, t, pos++, logits);
-            }
-            for (int t : emitted) {
-                if (cancelled) {
-                    return FinishReason.CANCELLED;
-                }
-                backend.forward(s, t, pos++, logits);
-            }
-            SamplingParams params = request.sampling();
-            Sampler sampler = slot.sampler;
-            while (true) {
-                if (cancelled) {
-                    return FinishReason.CANCELLED;
-                }
-                int next = sampler.sample(logits, params, generated);
-                if (stopTokens.contains(next)) {
-                    return FinishReason.STOP;
-                }
-                String text = utf8.append(tokenizer.decode(prev, next));
-                sink.onToken(new GeneratedToken(generated, next, text, sampler.lastLogProbability()));
-                generated++;
-                generatedCount = generated;
-                prev = next;
-                if (generated >= request.maxTokens()) {
-                    return FinishReason.LENGTH;
-                }
-                if (cancelled) {
-                    return FinishReason.CANCELLED;
-                }
-                backend.forward(s, next, pos++, logits);
-            }
-        }
-
-        private void finish(JobOutcome outcome) {
-            running.remove(this);
-            release(slot);
-            try {
-                sink.onFinished(outcome);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "sink of job " + request.jobId() + " failed in onFinished", e);
-            }
-            completion.complete(outcome);
-        }
+    /** What the step loop has done: batch sizes, steps, time to first token. */
+    StepStats stats() {
+        return stats;
     }
+
+    byte[] decode(int previous, int token) {
+        return tokenizer.decode(previous, token);
+    }
+
+    /** Ends a job: frees its slot at once, tells its sink, completes its future. Called by the loop. */
+    void finish(ActiveJob job, FinishReason reason, Throwable error) {
+        if (error != null) {
+            LOG.log(System.Logger.Level.WARNING, "job " + job.id() + " failed", error);
+        }
+        running.remove(job);
+        release(job.slot);
+        JobOutcome outcome = new JobOutcome(reason, job.promptTokens, job.generated, error);
+        try {
+            job.sink.onFinished(outcome);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "sink of job " + job.id() + " failed in onFinished", e);
+        }
+        job.complete(outcome);
+    }
+
+    record SlotContext(BackendSlot backendSlot, float[] logits, Sampler sampler) {}
 }

@@ -25,9 +25,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * One assigned job on one link: the engine's {@link TokenSink} for it, its per-job credit and its
  * tokens not yet sent.
  *
- * <p>The engine thread of this job blocks in {@link #onToken} while the job has no credit or too
- * many unsent tokens; that pauses this job only (the engine runs each job on its own), never the
- * link's other jobs, its heartbeats or its inbound messages, which run on other threads.
+ * <p>While the job has no credit or too many unsent tokens, {@link #ready()} says no and the engine
+ * holds the job's next token back; that pauses this job only, never the engine's other jobs, the
+ * link's heartbeats or its inbound messages. A job that gets no Credit for the credit timeout is
+ * ended to free its slot.
  */
 final class LinkJob implements TokenSink {
 
@@ -61,6 +62,8 @@ final class LinkJob implements TokenSink {
     private Stop stop = Stop.NONE;
     private Job engineJob;
     private boolean engineCancelRequested;
+    /** When the job started waiting for credit (System.nanoTime), or 0 while it has credit. */
+    private long waitingSince;
 
     /** @param initialCredit tokens allowed before the first Credit (0: none until Credit arrives) */
     LinkJob(String id, long initialCredit, Output output, SlotPool slots, NodeMetrics metrics, LinkSettings settings) {
@@ -175,11 +178,31 @@ final class LinkJob implements TokenSink {
     }
 
     @Override
+    public boolean ready() {
+        lock.lock();
+        try {
+            if (stop != Stop.NONE || (credit > 0 && unsent.size() < maxUnsent)) {
+                waitingSince = 0;
+                return true;
+            }
+            long now = System.nanoTime();
+            if (waitingSince == 0) {
+                waitingSince = now;
+            }
+            // past the timeout onToken ends the job at once
+            return now - waitingSince >= creditTimeout.toNanos();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
     public void onToken(GeneratedToken token) {
         boolean timedOut = false;
         lock.lock();
         try {
-            long waitNanos = creditTimeout.toNanos();
+            long waitNanos = waitingSince == 0 ? creditTimeout.toNanos()
+                    : creditTimeout.toNanos() - (System.nanoTime() - waitingSince);
             while (stop == Stop.NONE && (credit == 0 || unsent.size() >= maxUnsent)) {
                 if (waitNanos <= 0) {
                     timedOut = true;

@@ -128,14 +128,14 @@ class NodeProcessTest {
     }
 
     @Test
-    @DisplayName("a model that is not in the models directory stops the start with the folder it looked in")
+    @DisplayName("a model that is not in the models directory stops the start, listing what the folder holds")
     void missingModelIsNamed() {
         env.put("GRIDSHARE_NODE_GATEWAYS", "127.0.0.1:9");
         env.put("GRIDSHARE_NODE_MODELS", "llama-7b");
 
         assertThatThrownBy(() -> NodeMain.start(NodeConfig.load(env::get)))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("model llama-7b: no folder")
-                .hasMessageContaining(modelsDir.resolve("llama-7b").toString());
+                .hasMessageContaining("model(s) [llama-7b] not found")
+                .hasMessageContaining("the models folder holds [stories260K]");
     }
 }
