@@ -24,6 +24,19 @@ public interface WeightMatrix {
     /** {@code out[r] = dot(row r, x[0, cols))} for rows {@code [from, to)}. */
     void matmul(float[] out, float[] x, int from, int to);
 
+    /**
+     * {@code out[b][r] = dot(row r, x[b])} for the first {@code batch} activation rows and matrix
+     * rows {@code [from, to)}: a decode step's product for all its jobs. A kernel that batches reads
+     * each weight block once for all activation rows; whatever it does, {@code out[b]} must equal
+     * {@link #matmul}{@code (out[b], x[b], from, to)} bit for bit, so that a job's tokens do not
+     * depend on the jobs it shares a step with. The default runs {@link #matmul} per activation row.
+     */
+    default void matmulBatch(float[][] out, float[][] x, int batch, int from, int to) {
+        for (int b = 0; b < batch; b++) {
+            matmul(out[b], x[b], from, to);
+        }
+    }
+
     /** Writes row {@code row} as floats to {@code out[off, off + cols)} (embedding lookups, tests). */
     void dequantizeRow(int row, float[] out, int off);
 

@@ -28,19 +28,20 @@ public final class CpuBackend implements ForwardBackend {
     /** Rows per fork-join task, at least. */
     private static final int MIN_ROWS_PER_TASK = 16;
 
-    private final LlamaConfig c;
+    final LlamaConfig c;
     private final ArchitectureParams params;
     private final BackendInfo info;
     private final long reserveBytes;
     private final ForkJoinPool pool;
     private final int threads;
 
-    private final WeightMatrix embedding, classifier;
-    private final WeightMatrix[] wq, wk, wv, wo, w1, w2, w3;
-    private final float[][] rmsAtt, rmsFfn, bq, bk, bv;
-    private final float[] rmsFinal;
-    private final Rope rope;
-    private final float attScale, eps;
+    final WeightMatrix embedding, classifier;
+    final WeightMatrix[] wq, wk, wv, wo, w1, w2, w3;
+    final float[][] rmsAtt, rmsFfn, bq, bk, bv;
+    final float[] rmsFinal;
+    final Rope rope;
+    final float attScale, eps;
+    private final BatchForward batchForward;
 
     public CpuBackend(TransformerModel model, EngineConfig config, String detail) {
         this.c = model.config();
@@ -84,6 +85,7 @@ public final class CpuBackend implements ForwardBackend {
         rope = new Rope(params, c.headSize(), c.seqLen());
         attScale = (float) Math.sqrt(c.headSize());
         eps = params.normEps();
+        batchForward = new BatchForward(this);
     }
 
     @Override
@@ -122,7 +124,7 @@ public final class CpuBackend implements ForwardBackend {
     public void forward(BackendSlot backendSlot, int token, int pos, float[] logits) {
         CpuSlot s = (CpuSlot) backendSlot;
         int dim = c.dim(), hidden = c.hiddenDim(), kvDim = c.kvDim(), headSize = c.headSize();
-        int kvMul = c.kvMul(), seqLen = c.seqLen();
+        int seqLen = c.seqLen();
         float[] x = s.x, xb = s.xb, xb2 = s.xb2, hb = s.hb, hb2 = s.hb2, q = s.q, att = s.att;
 
         embedding.dequantizeRow(token, x, 0);
@@ -147,17 +149,7 @@ public final class CpuBackend implements ForwardBackend {
                 vc[i * seqLen + pos] = s.v[i];
             }
 
-            int n = pos + 1;
-            for (int h = 0; h < c.heads(); h++) {
-                int qo = h * headSize;
-                int ao = h * seqLen;
-                int kvBase = (h / kvMul) * headSize * seqLen;
-                VectorKernels.attentionScores(att, ao, q, qo, kc, kvBase, seqLen, headSize, n, attScale);
-                VectorKernels.softmax(att, ao, n);
-                for (int d = 0; d < headSize; d++) {
-                    xb[qo + d] = VectorKernels.dot(att, ao, vc, kvBase + d * seqLen, n);
-                }
-            }
+            attention(xb, q, kc, vc, att, pos);
             matmul(xb2, xb, wo[l], dim);
             for (int i = 0; i < dim; i++) {
                 x[i] += xb2[i];
@@ -176,7 +168,32 @@ public final class CpuBackend implements ForwardBackend {
         matmul(logits, x, classifier, c.vocabSize());
     }
 
-    private static void addBias(float[] v, float[] bias) {
+    /** Grouped-query causal attention of one position: {@code out} = softmax(q·K / √d)·V per head. */
+    void attention(float[] out, float[] q, float[] kc, float[] vc, float[] att, int pos) {
+        int headSize = c.headSize(), kvMul = c.kvMul(), seqLen = c.seqLen();
+        int n = pos + 1;
+        for (int h = 0; h < c.heads(); h++) {
+            int qo = h * headSize;
+            int ao = h * seqLen;
+            int kvBase = (h / kvMul) * headSize * seqLen;
+            VectorKernels.attentionScores(att, ao, q, qo, kc, kvBase, seqLen, headSize, n, attScale);
+            VectorKernels.softmax(att, ao, n);
+            for (int d = 0; d < headSize; d++) {
+                out[qo + d] = VectorKernels.dot(att, ao, vc, kvBase + d * seqLen, n);
+            }
+        }
+    }
+
+    @Override
+    public void forwardBatch(io.gridshare.node.engine.StepBatch batch) {
+        if (batch.count() == 1 && batch.logits(0) != null) {
+            forward(batch.slot(0), batch.token(0), batch.position(0), batch.logits(0));
+        } else {
+            batchForward.run(batch);
+        }
+    }
+
+    static void addBias(float[] v, float[] bias) {
         if (bias != null) {
             for (int i = 0; i < bias.length; i++) {
                 v[i] += bias[i];
@@ -190,6 +207,43 @@ public final class CpuBackend implements ForwardBackend {
         } else {
             int chunk = Math.max(MIN_ROWS_PER_TASK, (rows + threads - 1) / threads);
             pool.invoke(new RowTask(out, x, w, 0, rows, chunk));
+        }
+    }
+
+    /** {@code out[b] = w · x[b]} for {@code batch} rows, split over the pool like {@link #matmul}. */
+    void matmulBatch(float[][] out, float[][] x, int batch, WeightMatrix w, int rows) {
+        if (pool == null || (long) rows * w.cols() < PARALLEL_MIN_WEIGHTS) {
+            w.matmulBatch(out, x, batch, 0, rows);
+        } else {
+            int chunk = Math.max(MIN_ROWS_PER_TASK, (rows + threads - 1) / threads);
+            pool.invoke(new BatchRowTask(out, x, batch, w, 0, rows, chunk));
+        }
+    }
+
+    private static final class BatchRowTask extends RecursiveAction {
+        private final float[][] out, x;
+        private final int batch;
+        private final WeightMatrix w;
+        private final int from, to, chunk;
+
+        BatchRowTask(float[][] out, float[][] x, int batch, WeightMatrix w, int from, int to, int chunk) {
+            this.out = out;
+            this.x = x;
+            this.batch = batch;
+            this.w = w;
+            this.from = from;
+            this.to = to;
+            this.chunk = chunk;
+        }
+
+        @Override
+        protected void compute() {
+            if (to - from <= chunk) {
+                w.matmulBatch(out, x, batch, from, to);
+                return;
+            }
+            int mid = (from + to) >>> 1;
+            invokeAll(new BatchRowTask(out, x, batch, w, from, mid, chunk), new BatchRowTask(out, x, batch, w, mid, to, chunk));
         }
     }
 
