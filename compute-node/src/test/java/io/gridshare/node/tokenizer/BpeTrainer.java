@@ -21,6 +21,9 @@ public final class BpeTrainer {
     /** A learned vocabulary: tokens, their types and scores, and (byte-level only) merges. */
     public record Learned(List<String> tokens, int[] types, float[] scores, List<String> merges) { }
 
+    /** Enough text for a few hundred merges, small enough to train in about a second. */
+    static final int TRAINING_CHARS = 12_000;
+
     private BpeTrainer() {
     }
 
@@ -113,7 +116,7 @@ public final class BpeTrainer {
                 List<String> s = words.get(w);
                 for (int i = 0; i + 1 < s.size(); i++) {
                     if (known.contains(s.get(i)) && known.contains(s.get(i + 1))) {
-                        pairs.merge(s.get(i) + '\n' + s.get(i + 1), counts.get(w), Integer::sum);
+                        pairs.merge(s.get(i) + '\u0000' + s.get(i + 1), counts.get(w), Integer::sum);
                     }
                 }
             }
@@ -128,7 +131,7 @@ public final class BpeTrainer {
             if (best == null) {
                 return;
             }
-            int cut = best.indexOf('\n');
+            int cut = best.indexOf('\u0000');
             String a = best.substring(0, cut), b = best.substring(cut + 1), ab = a + b;
             merges.add(a + separator + b);
             if (known.add(ab)) {
@@ -147,7 +150,7 @@ public final class BpeTrainer {
 
     /** A Llama 3-like spec ("gpt2" model, "llama-bpe" pre, BOS &lt;|begin_of_text|&gt;, EOS &lt;|end_of_text|&gt;). */
     public static TokenizerSpec llama3Spec(long seed, int size) {
-        Learned l = byteLevel(TrainingText.generate(seed, 60_000), PreTokenizer.LLAMA3, size, LLAMA3_SPECIALS);
+        Learned l = byteLevel(TrainingText.generate(seed, TRAINING_CHARS), PreTokenizer.LLAMA3, size, LLAMA3_SPECIALS);
         int base = l.tokens().size() - LLAMA3_SPECIALS.size();
         return TokenizerSpec.of("gpt2", "llama-bpe", l.tokens(), null, l.types(), l.merges())
                 .withSpecialIds(base, base + 1, null, null, base + 2);
@@ -155,7 +158,7 @@ public final class BpeTrainer {
 
     /** A Qwen2-like spec ("gpt2" model, "qwen2" pre, EOS &lt;|endoftext|&gt;, no BOS added). */
     public static TokenizerSpec qwen2Spec(long seed, int size) {
-        Learned l = byteLevel(TrainingText.generate(seed, 60_000), PreTokenizer.QWEN2, size, QWEN2_SPECIALS);
+        Learned l = byteLevel(TrainingText.generate(seed, TRAINING_CHARS), PreTokenizer.QWEN2, size, QWEN2_SPECIALS);
         int base = l.tokens().size() - QWEN2_SPECIALS.size();
         return TokenizerSpec.of("gpt2", "qwen2", l.tokens(), null, l.types(), l.merges())
                 .withSpecialIds(base, base, null, base, null).withFlags(false, null, null);
@@ -164,7 +167,7 @@ public final class BpeTrainer {
     /** A GPT-2-like spec with one &lt;|endoftext|&gt; control token as BOS and EOS. */
     public static TokenizerSpec gpt2Spec(long seed, int size, String pre) {
         List<String> specials = List.of("<|endoftext|>");
-        Learned l = byteLevel(TrainingText.generate(seed, 60_000), PreTokenizer.forName(pre), size, specials);
+        Learned l = byteLevel(TrainingText.generate(seed, TRAINING_CHARS), PreTokenizer.forName(pre), size, specials);
         int eot = l.tokens().size() - 1;
         return TokenizerSpec.of("gpt2", pre, l.tokens(), null, l.types(), l.merges())
                 .withSpecialIds(eot, eot, null, null, null);
@@ -172,7 +175,7 @@ public final class BpeTrainer {
 
     /** A Llama 2-like SentencePiece spec (BOS 1, EOS 2, UNK 0, add_bos). */
     public static TokenizerSpec sentencePieceSpec(long seed, int size) {
-        Learned l = sentencePiece(TrainingText.generate(seed, 60_000), size);
+        Learned l = sentencePiece(TrainingText.generate(seed, TRAINING_CHARS), size);
         return TokenizerSpec.of("llama", null, l.tokens(), l.scores(), l.types(), null)
                 .withSpecialIds(1, 2, 0, null, null);
     }
