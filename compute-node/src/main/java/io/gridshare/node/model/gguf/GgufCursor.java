@@ -102,6 +102,34 @@ final class GgufCursor {
      * A length-prefixed string, decoded as UTF-8; malformed sequences become U+FFFD instead of
      * failing, because a tokenizer entry with a stray byte must not make a model unreadable.
      */
+    /**
+     * Checks the length of string element {@code index} of an array against the bytes left and
+     * steps over it; returns where its bytes start. (No message is built unless it fails: a
+     * vocabulary has hundreds of thousands of elements.)
+     */
+    long skipString(int index) throws ModelFormatException {
+        if (size - pos < 8) {
+            throw error("string element " + index + " length at byte " + pos + " is cut off; the file is truncated");
+        }
+        long len = seg.get(LONG, pos);
+        pos += 8;
+        if (len < 0 || len > size - pos) {
+            throw error("string element " + index + " length " + Long.toUnsignedString(len) + " at byte " + (pos - 8)
+                    + " is more than the " + (size - pos) + " bytes left; the file is truncated or corrupt");
+        }
+        if (len > MAX_JAVA_ARRAY) {
+            throw error("string element " + index + " of " + len + " bytes is longer than the supported " + MAX_JAVA_ARRAY);
+        }
+        long start = pos;
+        pos += len;
+        return start;
+    }
+
+    /** Strings whose bytes start at {@code offsets} in this file, decoded when read. */
+    GgufStrings strings(long[] offsets) {
+        return new GgufStrings(seg, offsets);
+    }
+
     String string(String what) throws ModelFormatException {
         long len = u64(what + " length");
         if (len < 0 || len > size - pos) {

@@ -19,7 +19,8 @@ import java.util.Set;
  *
  * <p>Values are held as parsed: integers as {@code Long} (unsigned ones zero-extended; a uint64
  * keeps its bit pattern), float32 as {@code Float}, float64 as {@code Double}, bools, strings, and
- * arrays as primitive arrays of the element type's width or {@code String[]}.
+ * arrays as primitive arrays of the element type's width, or {@link GgufStrings} (decoded on
+ * access) for strings.
  */
 public final class GgufMetadata {
 
@@ -55,7 +56,8 @@ public final class GgufMetadata {
 
     /** Number of elements of an array. */
     public int arrayLength(String key) throws ModelFormatException {
-        return java.lang.reflect.Array.getLength(array(key).payload());
+        Object p = array(key).payload();
+        return p instanceof GgufStrings strings ? strings.size() : java.lang.reflect.Array.getLength(p);
     }
 
     public Optional<String> string(String key) throws ModelFormatException {
@@ -116,11 +118,14 @@ public final class GgufMetadata {
         return Optional.of((Boolean) v.payload());
     }
 
-    /** An array of strings (a copy of the list is cheap; the strings are shared). */
+    /**
+     * An array of strings, decoded from the mapped file as they are read (see {@link GgufStrings}):
+     * read each element once and keep it if it is needed again. Valid while the file is open.
+     */
     public List<String> stringArray(String key) throws ModelFormatException {
         Value v = array(key);
         expectElements(key, v, v.elementType() == ValueType.STRING, "STRING");
-        return Collections.unmodifiableList(Arrays.asList((String[]) v.payload()));
+        return Collections.unmodifiableList((GgufStrings) v.payload());
     }
 
     /** An array of float32 (or float64, narrowed). */
@@ -165,14 +170,14 @@ public final class GgufMetadata {
             return v.payload();
         }
         Object p = v.payload();
-        int n = java.lang.reflect.Array.getLength(p);
+        int n = p instanceof GgufStrings strings ? strings.size() : java.lang.reflect.Array.getLength(p);
         List<Object> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             out.add(switch (v.elementType()) {
                 case FLOAT32 -> ((float[]) p)[i];
                 case FLOAT64 -> ((double[]) p)[i];
                 case BOOL -> ((byte[]) p)[i] != 0;
-                case STRING -> ((String[]) p)[i];
+                case STRING -> ((GgufStrings) p).get(i);
                 default -> element(v, i);
             });
         }

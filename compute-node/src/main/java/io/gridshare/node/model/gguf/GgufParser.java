@@ -153,12 +153,12 @@ final class GgufParser {
         };
     }
 
-    private String[] strings(int count) throws ModelFormatException {
-        String[] out = new String[count];
+    private GgufStrings strings(int count) throws ModelFormatException {
+        long[] offsets = new long[count];
         for (int i = 0; i < count; i++) {
-            out[i] = in.string("string element " + i);
+            offsets[i] = in.skipString(i);
         }
-        return out;
+        return in.strings(offsets);
     }
 
     private byte[] fill(byte[] a) throws ModelFormatException { in.fill(a); return a; }
