@@ -23,7 +23,8 @@ import java.util.concurrent.Executors;
  * second, the figure a memory-bound decode step lives by.
  *
  * <p>Arguments: {@code [--iters N] [--threads N] [--types Q8_0,Q4_K,...]}; with several threads
- * the rows are split into one contiguous range per thread, as the engine splits them.
+ * the rows are split into one contiguous range per thread, as the engine splits them. With one
+ * thread the time is the thread's CPU time, so a loaded machine does not skew the figure.
  */
 public final class KernelBenchmark {
 
@@ -82,11 +83,16 @@ public final class KernelBenchmark {
         for (int i = 0; i < Math.max(200, iters / 2); i++) {
             run(m, out, x, parts, pool);
         }
-        long start = System.nanoTime();
+        // on a shared machine wall time mostly measures the other processes: with one thread the
+        // figure is per second of this thread's CPU time, which only the kernel's own speed moves
+        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+        boolean onCpu = pool == null && cpu.isCurrentThreadCpuTimeSupported();
+        long start = onCpu ? cpu.getCurrentThreadCpuTime() : System.nanoTime();
         for (int i = 0; i < iters; i++) {
             run(m, out, x, parts, pool);
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
+        long end = onCpu ? cpu.getCurrentThreadCpuTime() : System.nanoTime();
+        double seconds = (end - start) / 1e9;
         return (double) m.data().byteSize() * iters / seconds / 1e9;
     }
 
