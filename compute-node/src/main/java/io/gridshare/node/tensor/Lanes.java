@@ -100,14 +100,14 @@ final class Lanes {
     }
 
     /**
-     * Adds neighbouring short lanes into int lanes, as x86's {@code pmaddwd} does after a multiply:
-     * each int lane holds two shorts, the low one sign-extended by a shift pair, the high one by
-     * an arithmetic shift.
+     * Adds neighbouring short lanes into int lanes, as x86's {@code pmaddwd} does after a multiply,
+     * for sums of two lanes that fit in a short (the int8 kernels' products do).
      */
     static IntVector pairSum(ShortVector products) {
+        // an int lane is hi * 2^16 + (lo mod 2^16); adding lo << 16 puts hi + lo in the top half with
+        // the unsigned low half below it, so one arithmetic shift gives hi + lo exactly (|hi + lo| < 2^15)
         IntVector p = products.reinterpretAsInts();
-        return p.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)
-                .add(p.lanewise(VectorOperators.ASHR, 16));
+        return p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
     }
 
     static FloatVector toFloats(IntVector i) {
