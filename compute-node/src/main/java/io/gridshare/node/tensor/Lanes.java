@@ -29,6 +29,12 @@ final class Lanes {
     static final VectorSpecies<Short> S = ShortVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(LANES * 16))
             .check(short.class);
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED.withShape(F.vectorShape()).check(int.class);
+    /** The int8 kernels' step: {@link #QL} = 2 × {@link #LANES} bytes widen to one full short vector. */
+    static final int QL = 2 * LANES;
+    static final VectorSpecies<Byte> QB = ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(QL * 8))
+            .check(byte.class);
+    static final VectorSpecies<Short> QS = ShortVector.SPECIES_PREFERRED.withShape(F.vectorShape())
+            .check(short.class);
 
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
@@ -86,6 +92,26 @@ final class Lanes {
     /** Bytes shifted left by {@code n} within 32-bit lanes; mask off the bits from the byte below. */
     static ByteVector shl(ByteVector b, int n) {
         return b.reinterpretAsInts().lanewise(VectorOperators.LSHL, n).reinterpretAsBytes();
+    }
+
+    /** {@link #QL} bytes at {@code off}, widened (signed) to shorts. */
+    static ShortVector shorts(MemorySegment w, long off) {
+        return (ShortVector) ByteVector.fromMemorySegment(QB, w, off, LE).castShape(QS, 0);
+    }
+
+    /**
+     * Adds neighbouring short lanes into int lanes, as x86's {@code pmaddwd} does after a multiply,
+     * for sums of two lanes that fit in a short (the int8 kernels' products do).
+     */
+    static IntVector pairSum(ShortVector products) {
+        // an int lane is hi * 2^16 + (lo mod 2^16); adding lo << 16 puts hi + lo in the top half with
+        // the unsigned low half below it, so one arithmetic shift gives hi + lo exactly (|hi + lo| < 2^15)
+        IntVector p = products.reinterpretAsInts();
+        return p.add(p.lanewise(VectorOperators.LSHL, 16)).lanewise(VectorOperators.ASHR, 16);
+    }
+
+    static FloatVector toFloats(IntVector i) {
+        return (FloatVector) i.castShape(F, 0);
     }
 
     static FloatVector broadcast(float v) {

@@ -2,22 +2,27 @@ package io.gridshare.node.tensor;
 
 import static io.gridshare.node.tensor.Lanes.F;
 import static io.gridshare.node.tensor.Lanes.INT_LE;
-import static io.gridshare.node.tensor.Lanes.LANES;
+import static io.gridshare.node.tensor.Lanes.QB;
+import static io.gridshare.node.tensor.Lanes.QL;
 import static io.gridshare.node.tensor.Lanes.LONG_LE;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 
 /**
  * ggml's {@code block_q4_K}: f16 {@code d}, f16 {@code dmin}, 12 bytes of packed scales
  * ({@link KScales}), 128 bytes of nibbles, for 256 weights in 8 sub-blocks of 32. The nibbles come
  * in four groups of 32 bytes: in group {@code g} the low nibbles are sub-block {@code 2g}, the high
- * nibbles sub-block {@code 2g + 1}; value {@code d * sc * q - dmin * m}. The kernel dequantizes each
- * chunk with one fused multiply-add and multiplies it into a per-group register.
+ * nibbles sub-block {@code 2g + 1}; value {@code d * sc * q - dmin * m}. The kernel multiplies the
+ * nibbles with the int8 activation in short lanes, scales each sub-block's integer sum once
+ * ({@code d * sc * dx}), and takes the mins term from the activation's per-block sums, as ggml's
+ * {@code vec_dot_q4_K_q8_K} does (but with one activation scale per 32, not per 256).
  */
-final class Q4KMatrix extends BlockMatrix {
+final class Q4KMatrix extends Q8BlockMatrix {
 
     static final int QK = 256;
     private static final int BLOCK = 144;
@@ -28,32 +33,37 @@ final class Q4KMatrix extends BlockMatrix {
     }
 
     @Override
-    float dot(long base, float[] x) {
+    float dot(long base, Q8Activation a) {
         MemorySegment w = data;
+        short[] xq = a.q;
+        float[] xd = a.d, xsum = a.sum;
         int blocks = cols / QK;
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector accA = FloatVector.zero(F), accB = FloatVector.zero(F);
+        float mins = 0;
         for (int i = 0; i < blocks; i++) {
             long o = base + (long) BLOCK * i;
             float d = Lanes.f16(w, o), dmin = Lanes.f16(w, o + 2);
             long lo = w.get(LONG_LE, o + 4);
             int hi = w.get(INT_LE, o + 12);
+            long scales = KScales.scales(lo, hi), ms = KScales.mins(lo, hi);
             for (int g = 0; g < 4; g++) {
                 int ja = 2 * g, jb = ja + 1;
-                FloatVector da = Lanes.broadcast(d * KScales.scale(lo, hi, ja));
-                FloatVector ma = Lanes.broadcast(-(dmin * KScales.min(lo, hi, ja)));
-                FloatVector db = Lanes.broadcast(d * KScales.scale(lo, hi, jb));
-                FloatVector mb = Lanes.broadcast(-(dmin * KScales.min(lo, hi, jb)));
-                FloatVector ta = FloatVector.zero(F), tb = FloatVector.zero(F);
-                int xg = QK * i + 64 * g;
-                for (int k = 0; k < 32; k += LANES) {
-                    ByteVector q = Lanes.bytes(w, o + QS + 32 * g + k);
-                    ta = Lanes.toFloats(q.and((byte) 0xF)).fma(da, ma).fma(FloatVector.fromArray(F, x, xg + k), ta);
-                    tb = Lanes.toFloats(Lanes.shr(q, 4).and((byte) 0xF)).fma(db, mb).fma(FloatVector.fromArray(F, x, xg + 32 + k), tb);
+                int xa = QK * i + 64 * g, xb = xa + 32, sa = 8 * i + ja;
+                IntVector ta = IntVector.zero(Lanes.I), tb = IntVector.zero(Lanes.I);
+                for (int k = 0; k < 32; k += QL) {
+                    ByteVector q = ByteVector.fromMemorySegment(QB, w, o + QS + 32 * g + k, Lanes.LE);
+                    ShortVector qa = (ShortVector) q.and((byte) 0xF).castShape(Lanes.QS, 0);
+                    ShortVector qb = (ShortVector) Lanes.shr(q, 4).and((byte) 0xF).castShape(Lanes.QS, 0);
+                    ta = ta.add(Lanes.pairSum(qa.mul(ShortVector.fromArray(Lanes.QS, xq, xa + k))));
+                    tb = tb.add(Lanes.pairSum(qb.mul(ShortVector.fromArray(Lanes.QS, xq, xb + k))));
                 }
-                acc = acc.add(ta.add(tb));
+                accA = Lanes.toFloats(ta).fma(Lanes.broadcast(d * KScales.at(scales, ja) * xd[sa]), accA);
+                accB = Lanes.toFloats(tb).fma(Lanes.broadcast(d * KScales.at(scales, jb) * xd[sa + 1]), accB);
+                mins = Math.fma(dmin * KScales.at(ms, ja), xsum[sa], mins);
+                mins = Math.fma(dmin * KScales.at(ms, jb), xsum[sa + 1], mins);
             }
         }
-        return Lanes.sum(acc);
+        return Lanes.sum(accA.add(accB)) - mins;
     }
 
     @Override

@@ -73,6 +73,7 @@ class WeightMatrixTest {
             int cols = blocks * block(type), rows = 7;
             WeightMatrix m = matrix(type, gaussian(rows * cols, blocks), rows, cols);
             float[] x = gaussian(cols + 3, 100 + blocks); // longer than cols: only the first cols count
+            float[] xm = multipliedActivation(m, x);
             int[][] ranges = {{0, rows}, {1, 4}, {3, 4}, {2, 7}, {5, 5}};
             for (int[] range : ranges) {
                 float[] out = new float[rows];
@@ -87,14 +88,31 @@ class WeightMatrixTest {
                     m.dequantizeRow(r, row, 0);
                     double dot = 0, mag = 0;
                     for (int c = 0; c < cols; c++) {
-                        dot += (double) row[c] * x[c];
-                        mag += Math.abs((double) row[c] * x[c]);
+                        dot += (double) row[c] * xm[c];
+                        mag += Math.abs((double) row[c] * xm[c]);
                     }
                     assertThat((double) out[r]).as("%s row %d of %dx%d", type, r, rows, cols)
                             .isCloseTo(dot, org.assertj.core.data.Offset.offset(1e-5 * mag + 1e-30));
                 }
             }
         }
+    }
+
+    /**
+     * The activation the kernel multiplies with: {@code x} itself for the float kernels, its int8
+     * quantization ({@link Q8Activation}) for the int8 kernels, as in llama.cpp. Against that the
+     * product is exact up to float rounding; {@link Q8ActivationTest} bounds the distance to {@code x}.
+     */
+    static float[] multipliedActivation(WeightMatrix m, float[] x) {
+        if (!(m instanceof Q8BlockMatrix)) {
+            return x;
+        }
+        Q8Activation a = Q8Activation.quantized(x, m.cols());
+        float[] xm = new float[m.cols()];
+        for (int c = 0; c < xm.length; c++) {
+            xm[c] = a.value(c);
+        }
+        return xm;
     }
 
     @ParameterizedTest
