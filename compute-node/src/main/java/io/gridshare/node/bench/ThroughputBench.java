@@ -31,6 +31,8 @@ public final class ThroughputBench {
     }
 
     private static final int WARMUP_TOKENS = 16;
+    private static final long WARMUP_NANOS = 2_000_000_000L;
+    private static final int MAX_WARMUP_JOBS = 200;
 
     private final InferenceEngine engine;
     private final BenchPrompts prompts;
@@ -42,11 +44,23 @@ public final class ThroughputBench {
         this.settings = settings;
     }
 
-    /** One short job, so the JIT has compiled the forward pass before anything is timed. */
-    public RunResult warmup() throws JobRefusedException, InterruptedException {
-        return ConcurrentRun.run(engine, List.of(JobRequest.of("bench-warmup",
-                prompts.prompt(0, settings.promptTokens()), Math.min(WARMUP_TOKENS, settings.tokens()),
-                SamplingParams.greedy())));
+    /**
+     * Short single jobs, one after the other, until {@link #WARMUP_NANOS} have passed (at least one),
+     * so the JIT has compiled the forward pass before anything is timed: one job of a large model
+     * takes that long by itself, while a tiny model needs dozens before its rates settle.
+     *
+     * @return the warm-up jobs run
+     */
+    public int warmup() throws JobRefusedException, InterruptedException {
+        long start = System.nanoTime();
+        int jobs = 0;
+        do {
+            ConcurrentRun.run(engine, List.of(JobRequest.of("bench-warmup-" + jobs,
+                    prompts.prompt(jobs, settings.promptTokens()), Math.min(WARMUP_TOKENS, settings.tokens()),
+                    SamplingParams.greedy())));
+            jobs++;
+        } while (System.nanoTime() - start < WARMUP_NANOS && jobs < MAX_WARMUP_JOBS);
+        return jobs;
     }
 
     /** {@code concurrency} jobs at once, {@link Settings#repeat} times. */

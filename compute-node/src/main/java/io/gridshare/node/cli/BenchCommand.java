@@ -17,7 +17,8 @@ import java.util.Locale;
 /**
  * {@code bench --model FILE [--tokens N] [--concurrency 1,4,16] [--prompt-tokens N] [--repeat R]
  * [--json] [--no-warmup] [--backend auto|cpu|cuda] [--context N] [--threads N]}: loads a model once
- * with as many slots as the highest concurrency, then for each concurrency starts that many greedy
+ * with as many slots as the highest concurrency, warms the JIT up with short jobs for about two
+ * seconds ({@link ThroughputBench#warmup()}), then for each concurrency starts that many greedy
  * jobs at once (distinct prompts) and reports aggregate and per-job rates, time to first token and
  * resident memory. With {@code --json} each concurrency is one JSON object on one line of stdout;
  * without it, a table. Progress and the load go to stderr.
@@ -57,7 +58,9 @@ public final class BenchCommand {
                     setup.threads(), prompts.exact() ? "" : "about ", settings.promptTokens());
             ThroughputBench bench = new ThroughputBench(engine, prompts, settings);
             if (!options.flag("--no-warmup")) {
-                bench.warmup();
+                long start = System.nanoTime();
+                int jobs = bench.warmup();
+                err.printf(Locale.ROOT, "warm-up: %d short job(s) in %.1f s%n", jobs, (System.nanoTime() - start) / 1e9);
             }
             if (!json) {
                 out.println(BenchOutput.TABLE_HEADER);
