@@ -11,6 +11,8 @@
 //   {"op":"greedy","tokens":[...],"maxTokens":N}           -> {"tokens":[...]}  (ends with the EOG token if one came)
 //   {"op":"teacherForced","tokens":[...],"topK":K}         -> {"positions":[{"ids":[...],"logprobs":[...]},...]}
 //   {"op":"bench","promptTokens":N,"generateTokens":M}     -> {"prefillTokensPerSecond":X,"decodeTokensPerSecond":Y,...}
+//   {"op":"benchParallel","promptTokens":N,"generateTokens":M,"sequences":S}
+//        -> {"aggregateTokensPerSecond":X,"wallSeconds":W,"perSequence":[{"ttftMs":T,"generatedTokens":G,"tokensPerSecond":R},...]}
 //   {"op":"chatTemplate"}                                  -> {"template":"..." | null}
 import readline from "node:readline";
 import {getLlama, LlamaLogLevel} from "node-llama-cpp";
@@ -150,19 +152,77 @@ const ops = {
         };
     },
 
+    // S sequences of one fresh context, each with its own prompt, decoded concurrently: every sequence
+    // queues its next token and node-llama-cpp dispatches all queued tokens as one llama_decode per step
+    // (prompts too, up to the batch size), which is how llama.cpp's server serves parallel requests
+    async benchParallel({promptTokens, generateTokens, sequences: count}) {
+        requireModel();
+        requireNumber("promptTokens", promptTokens);
+        requireNumber("generateTokens", generateTokens);
+        requireNumber("sequences", count);
+        if (promptTokens < 1 || generateTokens < 1 || count < 1)
+            throw new Error("benchParallel needs promptTokens, generateTokens and sequences >= 1");
+        const perSequenceContext = promptTokens + generateTokens;
+        const parallel = await model.createContext({
+            contextSize: perSequenceContext,
+            batchSize: Math.max(perSequenceContext, 512),
+            threads: context.currentThreads,
+            sequences: count,
+            flashAttention: false,
+            experimentalKvCacheKeyType: "F32",
+            experimentalKvCacheValueType: "F32"
+        });
+        try {
+            const all = Array.from({length: count}, (_, s) => parallel.getSequence());
+            const start = process.hrtime.bigint();
+            const results = await Promise.all(all.map(async (seq, s) => {
+                const prompt = benchPrompt(promptTokens, s);
+                let generated = 0;
+                let first = null;
+                let last = null;
+                for await (const token of seq.evaluate(prompt, {temperature: 0, yieldEogToken: true})) {
+                    void token;
+                    last = process.hrtime.bigint();
+                    first ??= last;
+                    if (++generated >= generateTokens)
+                        break;
+                }
+                const decodeSeconds = Number(last - first) / 1e9;
+                return {
+                    ttftMs: Number(first - start) / 1e6,
+                    generatedTokens: generated,
+                    tokensPerSecond: generated > 1 && decodeSeconds > 0 ? (generated - 1) / decodeSeconds : 0
+                };
+            }));
+            const wallSeconds = secondsSince(start);
+            const total = results.reduce((sum, r) => sum + r.generatedTokens, 0);
+            return {
+                sequences: count,
+                promptTokens,
+                generatedTokens: total,
+                wallSeconds,
+                aggregateTokensPerSecond: total / wallSeconds,
+                perSequence: results
+            };
+        } finally {
+            await parallel.dispose();
+        }
+    },
+
     chatTemplate() {
         requireModel();
         return {template: model.fileInfo.metadata?.tokenizer?.chat_template ?? null};
     }
 };
 
-function benchPrompt(length) {
+// BOS, then the story's tokens from `offset` on, repeated: distinct offsets give distinct prompts
+function benchPrompt(length, offset = 0) {
     if (length < 2)
         throw new Error("bench needs promptTokens >= 1");
     const story = Array.from(model.tokenize("Once upon a time, there was a little girl who loved to play in the park. "));
     const prompt = model.tokens.bos == null ? [] : [model.tokens.bos];
     while (prompt.length < length)
-        prompt.push(story[prompt.length % story.length]);
+        prompt.push(story[(prompt.length + offset) % story.length]);
     return prompt;
 }
 

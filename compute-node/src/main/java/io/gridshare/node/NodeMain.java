@@ -5,6 +5,7 @@ import io.gridshare.chain.contracts.PaymentChannelsClient;
 import io.gridshare.chain.settlement.SettlementPolicy;
 import io.gridshare.chain.tx.TransactionOptions;
 import io.gridshare.chain.tx.TransactionSender;
+import io.gridshare.node.cli.BenchCommand;
 import io.gridshare.node.cli.GenerateCommand;
 import io.gridshare.node.config.NodeConfig;
 import io.gridshare.node.payment.NodePaymentSettings;
@@ -38,7 +39,8 @@ import java.util.concurrent.CountDownLatch;
  * Reads {@link NodeConfig} (environment variables {@code GRIDSHARE_NODE_*}), loads the key and the
  * models, dials the gateways and serves /health, /ready and /metrics until stopped (SIGTERM).
  * {@code ... gridshare-compute-node.jar models pull <dir>} downloads stories260K instead;
- * {@code ... generate --model FILE --prompt TEXT ...} runs one local job ({@link GenerateCommand}).
+ * {@code ... generate --model FILE --prompt TEXT ...} runs one local job ({@link GenerateCommand});
+ * {@code ... bench --model FILE ...} measures a model's throughput ({@link BenchCommand}).
  */
 public final class NodeMain {
 
@@ -77,11 +79,17 @@ public final class NodeMain {
         if (args.length > 0 && args[0].equals("generate")) {
             System.exit(GenerateCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
         }
+        if (args.length > 0 && args[0].equals("bench")) {
+            System.exit(BenchCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), System.out, System.err));
+        }
         if (args.length > 0) {
             System.err.println("usage: gridshare-compute-node            (configured by GRIDSHARE_NODE_* variables;"
                     + " see docs/node.md)\n       gridshare-compute-node models pull <dir>"
                     + "\n       gridshare-compute-node generate --model FILE --prompt TEXT [--max-tokens N] [--temperature T]"
-                    + " [--chat] [--backend auto|cpu|cuda] [--context N] [--threads N]");
+                    + " [--chat] [--backend auto|cpu|cuda] [--context N] [--threads N]"
+                    + "\n       gridshare-compute-node bench --model FILE [--tokens N] [--concurrency 1,4,16]"
+                    + " [--prompt-tokens N] [--repeat R] [--json] [--no-warmup] [--backend auto|cpu|cuda] [--context N]"
+                    + " [--threads N]");
             System.exit(2);
         }
         RunningNode node;

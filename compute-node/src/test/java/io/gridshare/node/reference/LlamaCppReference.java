@@ -147,6 +147,26 @@ public final class LlamaCppReference implements AutoCloseable {
                 answer.get("prefillTokensPerSecond").asDouble(), answer.get("decodeTokensPerSecond").asDouble());
     }
 
+    /**
+     * {@code sequences} prompts of {@code promptTokens} tokens (distinct, BOS first) decoded together in
+     * a fresh context of {@code sequences} sequences (F32 KV cache), {@code generateTokens} greedy tokens
+     * each; node-llama-cpp batches the sequences' pending tokens into one llama_decode per step.
+     */
+    public ParallelBenchRates benchParallel(int promptTokens, int generateTokens, int sequences) {
+        JsonNode answer = process.call(process.newRequest("benchParallel")
+                .put("promptTokens", promptTokens)
+                .put("generateTokens", generateTokens)
+                .put("sequences", sequences));
+        List<ParallelBenchRates.Sequence> perSequence = new ArrayList<>();
+        for (JsonNode s : answer.get("perSequence")) {
+            perSequence.add(new ParallelBenchRates.Sequence(s.get("ttftMs").asDouble(), s.get("generatedTokens").asInt(),
+                    s.get("tokensPerSecond").asDouble()));
+        }
+        return new ParallelBenchRates(answer.get("sequences").asInt(), answer.get("promptTokens").asInt(),
+                answer.get("generatedTokens").asInt(), answer.get("wallSeconds").asDouble(),
+                answer.get("aggregateTokensPerSecond").asDouble(), perSequence);
+    }
+
     /** The model's chat template (GGUF tokenizer.chat_template), if it has one. */
     public Optional<String> chatTemplate() {
         JsonNode template = process.call(process.newRequest("chatTemplate")).get("template");

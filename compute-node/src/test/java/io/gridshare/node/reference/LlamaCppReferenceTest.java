@@ -122,6 +122,24 @@ class LlamaCppReferenceTest {
     }
 
     @Test
+    @DisplayName("benchParallel decodes four sequences together and times each of them")
+    void benchParallelDecodesSequencesTogether() {
+        ParallelBenchRates rates = llama.benchParallel(16, 16, 4);
+
+        assertThat(rates.sequences()).isEqualTo(4);
+        assertThat(rates.promptTokens()).isEqualTo(16);
+        assertThat(rates.perSequence()).hasSize(4).allSatisfy(s -> {
+            assertThat(s.generatedTokens()).isEqualTo(16);
+            assertThat(s.ttftMillis()).isPositive().isLessThan(rates.wallSeconds() * 1e3);
+            assertThat(s.tokensPerSecond()).isPositive();
+        });
+        assertThat(rates.generatedTokens()).isEqualTo(64);
+        assertThat(rates.aggregateTokensPerSecond()).isCloseTo(64 / rates.wallSeconds(), org.assertj.core.data.Offset.offset(1e-6));
+        // the main context still serves after the parallel one is gone
+        assertThat(llama.greedy(new int[] {llama.bos()}, 3)).containsExactly(Arrays.copyOf(greedyFromBos, 3));
+    }
+
+    @Test
     @DisplayName("a request that cannot fit the context fails with a clear message and the process keeps serving")
     void anOversizedRequestFailsAndTheProcessSurvives() {
         assertThatThrownBy(() -> llama.greedy(new int[] {llama.bos()}, 1000))
