@@ -49,7 +49,8 @@ final class BenchOutput {
         if (!Double.isFinite(value)) {
             return "0";
         }
-        return String.format(Locale.ROOT, "%.3f", value);
+        // six significant digits: a short run's wall time in seconds keeps its precision
+        return new java.math.BigDecimal(value).round(new java.math.MathContext(6)).stripTrailingZeros().toPlainString();
     }
 
     private static String quote(String text) {
