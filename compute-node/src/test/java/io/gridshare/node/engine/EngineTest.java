@@ -58,6 +58,7 @@ class EngineTest {
         @Override public long bytesPerSlot() { return real.bytesPerSlot(); }
         @Override public long freeSlotMemoryBytes() { return real.freeSlotMemoryBytes(); }
         @Override public BackendSlot allocateSlot() throws SlotAllocationException { return real.allocateSlot(); }
+        @Override public KvCacheStatus kvCache() { return real.kvCache(); }
         @Override public void close() { real.close(); }
 
         @Override
