@@ -167,6 +167,12 @@ final class LlamaEngine implements InferenceEngine {
         KvCacheStatus kv = backend.kvCache();
         long positions = (long) prompt.length + request.maxTokens();
         int blocks = kv.blocksFor(positions);
+        if (kv.totalBlocks() == 0) {
+            // the node, not the job, is at fault: another node may well run it
+            throw new JobRefusedException(JobRefusedException.Reason.OUT_OF_MEMORY, "job " + request.jobId()
+                    + ": model " + model.name() + " has no KV cache on this node (0 blocks: the heap had no room"
+                    + " beyond the reserve); raise -Xmx or " + EngineConfig.KV_CACHE_BYTES_ENV + ", or use another node");
+        }
         if (blocks > kv.totalBlocks()) {
             throw new JobRefusedException(JobRefusedException.Reason.CONTEXT_TOO_LONG, "job " + request.jobId()
                     + ": prompt of " + prompt.length + " tokens plus maxTokens " + request.maxTokens() + " needs "

@@ -53,6 +53,11 @@ public final class CpuBackend implements ForwardBackend {
     final int layerFloats;
 
     public CpuBackend(TransformerModel model, EngineConfig config, String detail) {
+        this(model, config, detail, KvBlockPool.MAX_ARRAY_FLOATS);
+    }
+
+    /** @param maxArrayFloats the most floats one array of the KV pool holds (tests split the pool with it) */
+    CpuBackend(TransformerModel model, EngineConfig config, String detail, int maxArrayFloats) {
         this.c = model.config();
         this.params = model.params();
         this.reserveBytes = config.memoryReserveBytes();
@@ -96,7 +101,7 @@ public final class CpuBackend implements ForwardBackend {
         eps = params.normEps();
         batchForward = new BatchForward(this);
         layerFloats = 2 * c.kvDim() * KvBlockPool.BLOCK;
-        kv = buildPool(config, KvBlockPool.MAX_ARRAY_FLOATS);
+        kv = buildPool(config, maxArrayFloats);
     }
 
     /**
