@@ -30,6 +30,33 @@ final class Admission {
         this.bound = bound;
     }
 
+    /**
+     * The KV blocks of a job's worst case, prompt plus {@code maxTokens} positions.
+     *
+     * @throws JobRefusedException when they exceed the whole cache ({@code CONTEXT_TOO_LONG}, naming
+     *     the sizes), or the cache has no block at all ({@code OUT_OF_MEMORY}: the node, not the job,
+     *     is at fault, so another node may run it)
+     */
+    static int worstCaseBlocks(KvCacheStatus kv, String jobId, int promptTokens, int maxTokens, String model)
+            throws JobRefusedException {
+        long positions = (long) promptTokens + maxTokens;
+        int blocks = kv.blocksFor(positions);
+        if (kv.totalBlocks() == 0) {
+            throw new JobRefusedException(JobRefusedException.Reason.OUT_OF_MEMORY, "job " + jobId + ": model " + model
+                    + " has no KV cache on this node (0 blocks: the heap had no room beyond the reserve); raise -Xmx or "
+                    + EngineConfig.KV_CACHE_BYTES_ENV + ", or use another node");
+        }
+        if (blocks > kv.totalBlocks()) {
+            throw new JobRefusedException(JobRefusedException.Reason.CONTEXT_TOO_LONG, "job " + jobId + ": prompt of "
+                    + promptTokens + " tokens plus maxTokens " + maxTokens + " needs " + positions + " positions = "
+                    + blocks + " KV blocks of " + kv.blockPositions() + ", but the KV cache of model " + model
+                    + " on this node holds " + kv.totalBlocks() + " blocks (" + (long) kv.totalBlocks() * kv.blockPositions()
+                    + " positions) in all; shorten the prompt, lower maxTokens or use a node with a larger "
+                    + EngineConfig.KV_CACHE_BYTES_ENV);
+        }
+        return blocks;
+    }
+
     /** Whether {@code job} may start at once: nothing waits ahead of it and it fits. */
     boolean fitsNow(ActiveJob job) {
         return queue.isEmpty() && fits(job);

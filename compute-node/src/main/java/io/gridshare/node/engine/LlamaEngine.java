@@ -5,7 +5,6 @@ import io.gridshare.node.model.LlamaConfig;
 import io.gridshare.node.chat.ChatFormat;
 import io.gridshare.node.chat.ChatTemplateException;
 import io.gridshare.node.tokenizer.TextTokenizer;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,8 +35,7 @@ final class LlamaEngine implements InferenceEngine {
     private final long hostBytesPerSlot;
 
     private final Object lock = new Object();
-    private final ArrayDeque<SlotContext> idle = new ArrayDeque<>();
-    private final List<SlotContext> all = new java.util.ArrayList<>();
+    private final SlotContexts slotContexts;
     private final Admission admission;
     private boolean closed;
     private final Set<ActiveJob> running = ConcurrentHashMap.newKeySet();
@@ -68,31 +66,14 @@ final class LlamaEngine implements InferenceEngine {
         this.hostBytesPerSlot = 4L * shape.vocabSize() + Sampler.bytes(shape.vocabSize());
         KvCacheStatus kv = backend.kvCache();
         this.admission = new Admission(model.name(), config.slots(), kv.totalBlocks(), config.effectiveMaxQueuedJobs());
+        this.slotContexts = new SlotContexts(backend, model.name(), hostBytesPerSlot);
         if (kv.blockPositions() < shape.seqLen()) {
-            preallocateSlots();
+            // a paged backend's slots hold activations only: allocate them now, right after the pool,
+            // so admission never meets an allocation that the heap's garbage makes look too large
+            slotContexts.preallocate(config.slots());
         }
         this.loop = new StepLoop(this, backend, stopTokens, config.slots(), PREFILL_TOKENS_PER_STEP, stats, model.name());
         this.loop.start();
-    }
-
-    /**
-     * A paged backend's slots hold activations only: allocate them all now, right after the pool,
-     * so that admission never meets an allocation that the heap's garbage makes look too large.
-     */
-    private void preallocateSlots() {
-        try {
-            for (int i = 0; i < config.slots(); i++) {
-                SlotContext slot = new SlotContext(backend.allocateSlot(), new float[shape.vocabSize()],
-                        new Sampler(shape.vocabSize()));
-                all.add(slot);
-                idle.push(slot);
-            }
-        } catch (SlotAllocationException | OutOfMemoryError e) {
-            all.forEach(s -> s.backendSlot.close());
-            throw new IllegalStateException("model " + model.name() + ": the heap cannot hold the activations of "
-                    + config.slots() + " slots (" + bytesPerSlotAllocation() + " bytes each) beside the KV cache; "
-                    + "raise -Xmx, lower the slots or " + EngineConfig.KV_CACHE_BYTES_ENV, e);
-        }
     }
 
     @Override
@@ -138,9 +119,6 @@ final class LlamaEngine implements InferenceEngine {
         return backend.bytesPerJob(shape.seqLen()) + hostBytesPerSlot;
     }
 
-    private long bytesPerSlotAllocation() {
-        return backend.bytesPerSlot() + hostBytesPerSlot;
-    }
 
     /** The tokenizer of this engine's model. */
     TextTokenizer tokenizer() {
@@ -164,23 +142,8 @@ final class LlamaEngine implements InferenceEngine {
                     + " exceeds the context length " + shape.seqLen() + " of model " + model.name()
                     + "; shorten the prompt or lower maxTokens to at most " + (shape.seqLen() - prompt.length));
         }
-        KvCacheStatus kv = backend.kvCache();
-        long positions = (long) prompt.length + request.maxTokens();
-        int blocks = kv.blocksFor(positions);
-        if (kv.totalBlocks() == 0) {
-            // the node, not the job, is at fault: another node may well run it
-            throw new JobRefusedException(JobRefusedException.Reason.OUT_OF_MEMORY, "job " + request.jobId()
-                    + ": model " + model.name() + " has no KV cache on this node (0 blocks: the heap had no room"
-                    + " beyond the reserve); raise -Xmx or " + EngineConfig.KV_CACHE_BYTES_ENV + ", or use another node");
-        }
-        if (blocks > kv.totalBlocks()) {
-            throw new JobRefusedException(JobRefusedException.Reason.CONTEXT_TOO_LONG, "job " + request.jobId()
-                    + ": prompt of " + prompt.length + " tokens plus maxTokens " + request.maxTokens() + " needs "
-                    + positions + " positions = " + blocks + " KV blocks of " + kv.blockPositions() + ", but the KV cache"
-                    + " of model " + model.name() + " on this node holds " + kv.totalBlocks() + " blocks ("
-                    + (long) kv.totalBlocks() * kv.blockPositions() + " positions) in all; shorten the prompt, lower"
-                    + " maxTokens or use a node with a larger " + EngineConfig.KV_CACHE_BYTES_ENV);
-        }
+        int blocks = Admission.worstCaseBlocks(backend.kvCache(), request.jobId(), prompt.length, request.maxTokens(),
+                model.name());
         ActiveJob job = new ActiveJob(request, sink, prompt, blocks, this::changed, tokenizer::decode);
         boolean now;
         synchronized (lock) {
@@ -190,7 +153,7 @@ final class LlamaEngine implements InferenceEngine {
             }
             now = admission.fitsNow(job);
             if (now) {
-                job.slot = acquireSlot(request.jobId());
+                job.slot = slotContexts.acquire(request.jobId());
                 admission.start(job);
             } else {
                 admission.enqueue(job);
@@ -271,34 +234,6 @@ final class LlamaEngine implements InferenceEngine {
         }
     }
 
-    /** An idle slot, or a new one (whole-context backends). Called under the lock. */
-    private SlotContext acquireSlot(String jobId) throws JobRefusedException {
-        SlotContext slot = idle.poll();
-        if (slot == null) {
-            slot = allocate(jobId);
-            all.add(slot);
-        }
-        return slot;
-    }
-
-    private SlotContext allocate(String jobId) throws JobRefusedException {
-        long free = backend.freeSlotMemoryBytes();
-        if (free < bytesPerSlotAllocation()) {
-            throw new JobRefusedException(JobRefusedException.Reason.OUT_OF_MEMORY, "job " + jobId + ": a slot of "
-                    + model.name() + " needs " + bytesPerSlotAllocation() + " bytes but only " + free + " are free on the "
-                    + backend.info().name() + " backend; wait for a job to end or use another node");
-        }
-        try {
-            BackendSlot backendSlot = backend.allocateSlot();
-            return new SlotContext(backendSlot, new float[shape.vocabSize()], new Sampler(shape.vocabSize()));
-        } catch (SlotAllocationException e) {
-            throw new JobRefusedException(JobRefusedException.Reason.OUT_OF_MEMORY, "job " + jobId + ": " + e.getMessage());
-        } catch (OutOfMemoryError e) {
-            throw new JobRefusedException(JobRefusedException.Reason.OUT_OF_MEMORY, "job " + jobId
-                    + ": the heap cannot hold another slot of " + bytesPerSlotAllocation() + " bytes");
-        }
-    }
-
     /**
      * Returns a started job's KV blocks and slot and starts the waiting jobs that fit now; a job
      * that never started has nothing to return.
@@ -317,10 +252,10 @@ final class LlamaEngine implements InferenceEngine {
                 job.slot.backendSlot.close();
                 return;
             }
-            idle.push(job.slot);
+            slotContexts.giveBack(job.slot);
             for (ActiveJob next : admission.admitWaiting()) {
                 try {
-                    next.slot = acquireSlot(next.id());
+                    next.slot = slotContexts.acquire(next.id());
                     started.add(next);
                 } catch (JobRefusedException e) {
                     admission.finished(next);
@@ -359,9 +294,7 @@ final class LlamaEngine implements InferenceEngine {
             return;
         }
         synchronized (lock) {
-            all.forEach(s -> s.backendSlot.close());
-            all.clear();
-            idle.clear();
+            slotContexts.closeAll();
         }
         backend.close();
         weights.close();

@@ -101,42 +101,8 @@ public final class CpuBackend implements ForwardBackend {
         eps = params.normEps();
         batchForward = new BatchForward(this);
         layerFloats = 2 * c.kvDim() * KvBlockPool.BLOCK;
-        kv = buildPool(config, maxArrayFloats);
-    }
-
-    /**
-     * The pool, allocated now so that admission counts blocks that exist: {@code kvCacheBytes}, or
-     * by default the heap's headroom beyond the reserve and the slots' activations, capped at what
-     * {@code slots} whole-context jobs need.
-     */
-    private KvBlockPool buildPool(EngineConfig config, int maxArrayFloats) {
-        int blockFloats = c.layers() * layerFloats;
-        long perBlock = KvBlockPool.bytesPerBlock(blockFloats);
-        long fullJob = (c.seqLen() + KvBlockPool.BLOCK - 1) / KvBlockPool.BLOCK;
-        long cap = config.slots() * fullJob;
-        long headroom = Math.max(0, freeSlotMemoryBytes() - config.slots() * CpuSlot.bytes(c));
-        long blocks;
-        if (config.kvCacheBytes() > 0) {
-            blocks = Math.min(cap, config.kvCacheBytes() / perBlock);
-            if (blocks == 0) {
-                throw new IllegalArgumentException("a KV cache of " + config.kvCacheBytes() + " bytes ("
-                        + EngineConfig.KV_CACHE_BYTES_ENV + ") holds no block of " + perBlock + " bytes ("
-                        + KvBlockPool.BLOCK + " positions of " + c.layers() + " layers); set at least " + perBlock);
-            }
-            if (blocks * perBlock > headroom) {
-                throw new IllegalArgumentException("a KV cache of " + blocks * perBlock + " bytes ("
-                        + EngineConfig.KV_CACHE_BYTES_ENV + "=" + config.kvCacheBytes() + ") does not fit the "
-                        + headroom + " bytes the heap has free beyond the reserve; raise -Xmx or lower it");
-            }
-        } else {
-            blocks = Math.min(cap, headroom / perBlock);
-        }
-        try {
-            return new KvBlockPool((int) Math.min(Integer.MAX_VALUE - 8, blocks), blockFloats, maxArrayFloats);
-        } catch (OutOfMemoryError e) {
-            throw new IllegalStateException("the heap cannot hold a KV cache of " + blocks + " blocks ("
-                    + blocks * perBlock + " bytes); raise -Xmx or set " + EngineConfig.KV_CACHE_BYTES_ENV + " lower", e);
-        }
+        kv = KvBlockPool.forModel(c, config, Math.max(0, freeSlotMemoryBytes() - config.slots() * CpuSlot.bytes(c)),
+                maxArrayFloats);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.gridshare.node.engine.cpu;
 
+import io.gridshare.node.engine.EngineConfig;
 import io.gridshare.node.engine.KvCacheStatus;
+import io.gridshare.node.model.LlamaConfig;
 
 /**
  * The CPU backend's KV cache: a fixed number of blocks, allocated up front, each holding
@@ -49,6 +51,45 @@ final class KvBlockPool {
             free[i] = blocks - 1 - i;
         }
         this.freeCount = blocks;
+    }
+
+    /**
+     * The pool of a model, allocated now so that admission counts blocks that exist:
+     * {@code kvCacheBytes}, or by default the heap's headroom, capped at what {@code slots} jobs at
+     * the whole context need.
+     *
+     * @param headroom heap free beyond the reserve and the slots' activations
+     * @throws IllegalArgumentException when the configured size holds no block or exceeds the headroom
+     * @throws IllegalStateException when the heap cannot hold the pool after all
+     */
+    static KvBlockPool forModel(LlamaConfig c, EngineConfig config, long headroom, int maxArrayFloats) {
+        int blockFloats = c.layers() * 2 * c.kvDim() * BLOCK;
+        long perBlock = bytesPerBlock(blockFloats);
+        // logits and sampler of each slot live on the heap too
+        headroom = Math.max(0, headroom - config.slots() * (16L * c.vocabSize() + 64));
+        long cap = config.slots() * (long) ((c.seqLen() + BLOCK - 1) / BLOCK);
+        long blocks;
+        if (config.kvCacheBytes() > 0) {
+            blocks = Math.min(cap, config.kvCacheBytes() / perBlock);
+            if (blocks == 0) {
+                throw new IllegalArgumentException("a KV cache of " + config.kvCacheBytes() + " bytes ("
+                        + EngineConfig.KV_CACHE_BYTES_ENV + ") holds no block of " + perBlock + " bytes (" + BLOCK
+                        + " positions of " + c.layers() + " layers); set at least " + perBlock);
+            }
+            if (blocks * perBlock > headroom) {
+                throw new IllegalArgumentException("a KV cache of " + blocks * perBlock + " bytes ("
+                        + EngineConfig.KV_CACHE_BYTES_ENV + "=" + config.kvCacheBytes() + ") does not fit the "
+                        + headroom + " bytes the heap has free beyond the reserve; raise -Xmx or lower it");
+            }
+        } else {
+            blocks = Math.min(cap, headroom / perBlock);
+        }
+        try {
+            return new KvBlockPool((int) Math.min(Integer.MAX_VALUE - 8, blocks), blockFloats, maxArrayFloats);
+        } catch (OutOfMemoryError e) {
+            throw new IllegalStateException("the heap cannot hold a KV cache of " + blocks + " blocks ("
+                    + blocks * perBlock + " bytes); raise -Xmx or set " + EngineConfig.KV_CACHE_BYTES_ENV + " lower", e);
+        }
     }
 
     /** Bytes of one block. */
