@@ -7,7 +7,7 @@ import java.util.concurrent.CompletableFuture;
 /**
  * One job inside the {@link StepLoop}: the tokens still to feed (prompt, then the tokens already
  * delivered by an earlier run), the token sampled and not yet delivered, and its slot. Touched only
- * by the loop's thread, except {@link #cancel()}.
+ * by the loop's thread once admitted, except {@link #cancel()}.
  */
 final class ActiveJob implements Job {
 
@@ -27,12 +27,15 @@ final class ActiveJob implements Job {
     final TokenSink sink;
     final int[] feed;
     final int promptTokens;
-    final LlamaEngine.SlotContext slot;
+    /** Worst-case KV blocks: what admission reserved for the job. */
+    final int blocks;
+    /** Set at admission (before the loop sees the job); null while the job waits. */
+    LlamaEngine.SlotContext slot;
     final Utf8Assembler utf8 = new Utf8Assembler();
     final long submittedNanos = System.nanoTime();
     private final CompletableFuture<JobOutcome> completion = new CompletableFuture<>();
     private volatile boolean cancelled;
-    private final Runnable wake;
+    private final java.util.function.Consumer<ActiveJob> changed;
 
     Phase phase;
     /** Positions fed so far (also the position of the next token). */
@@ -46,12 +49,16 @@ final class ActiveJob implements Job {
     float pendingLogProbability;
     long firstTokenNanos;
 
-    ActiveJob(JobRequest request, TokenSink sink, int[] prompt, LlamaEngine.SlotContext slot, Runnable wake,
+    /**
+     * @param blocks the KV blocks of the job's worst case
+     * @param changed told when the job is cancelled (to wake the loop, or drop the job from the queue)
+     */
+    ActiveJob(JobRequest request, TokenSink sink, int[] prompt, int blocks, java.util.function.Consumer<ActiveJob> changed,
               TokenizerView tokenizer) {
         this.request = request;
         this.sink = sink;
-        this.slot = slot;
-        this.wake = wake;
+        this.blocks = blocks;
+        this.changed = changed;
         this.promptTokens = prompt.length;
         List<Integer> emitted = request.emittedTokens();
         this.feed = new int[prompt.length + emitted.size()];
@@ -82,7 +89,7 @@ final class ActiveJob implements Job {
     @Override
     public void cancel() {
         cancelled = true;
-        wake.run();
+        changed.accept(this);
     }
 
     boolean cancelled() {

@@ -16,13 +16,24 @@ import java.util.Locale;
  * @param contextLength the context (prompt plus output tokens) each slot's KV cache holds for GGUF
  *     models, capped by the model's own; 0 for the default of 4096 (llama2.c checkpoints always use
  *     their header's seq_len)
+ * @param kvCacheBytes the CPU backend's KV cache pool, allocated when the model loads; 0 for the
+ *     default: what the heap has free beyond the reserve, capped at what {@code slots} jobs at the
+ *     whole context need (a larger setting is capped the same way)
+ * @param maxQueuedJobs jobs that wait inside the engine for KV blocks or a slot before new ones are
+ *     refused; 0 for the default of 4 × {@code slots}
  */
 public record EngineConfig(int slots, Backend backend, int cudaDevice, int cpuThreads, long memoryReserveBytes,
-                           int contextLength) {
+                           int contextLength, long kvCacheBytes, int maxQueuedJobs) {
 
-    /** The configuration with the default context. */
+    /** The configuration with the default context, KV cache and queue. */
     public EngineConfig(int slots, Backend backend, int cudaDevice, int cpuThreads, long memoryReserveBytes) {
         this(slots, backend, cudaDevice, cpuThreads, memoryReserveBytes, 0);
+    }
+
+    /** The configuration with the default KV cache and queue. */
+    public EngineConfig(int slots, Backend backend, int cudaDevice, int cpuThreads, long memoryReserveBytes,
+                        int contextLength) {
+        this(slots, backend, cudaDevice, cpuThreads, memoryReserveBytes, contextLength, 0, 0);
     }
 
     /** System property choosing the backend: {@code auto}, {@code cuda} or {@code cpu}. */
@@ -34,6 +45,16 @@ public record EngineConfig(int slots, Backend backend, int cudaDevice, int cpuTh
     public static final String CONTEXT_PROPERTY = "gridshare.node.context";
     /** Environment variable read when {@link #CONTEXT_PROPERTY} is not set. */
     public static final String CONTEXT_ENV = "GRIDSHARE_NODE_CONTEXT";
+
+    /** System property setting {@link #kvCacheBytes()}. */
+    public static final String KV_CACHE_BYTES_PROPERTY = "gridshare.node.kv-cache-bytes";
+    /** Environment variable read when {@link #KV_CACHE_BYTES_PROPERTY} is not set. */
+    public static final String KV_CACHE_BYTES_ENV = "GRIDSHARE_NODE_KV_CACHE_BYTES";
+
+    /** System property setting {@link #maxQueuedJobs()}. */
+    public static final String MAX_QUEUED_PROPERTY = "gridshare.node.max-queued-jobs";
+    /** Environment variable read when {@link #MAX_QUEUED_PROPERTY} is not set. */
+    public static final String MAX_QUEUED_ENV = "GRIDSHARE_NODE_MAX_QUEUED_JOBS";
 
     /** The backend choice. */
     public enum Backend {
@@ -71,6 +92,12 @@ public record EngineConfig(int slots, Backend backend, int cudaDevice, int cpuTh
         if (contextLength < 0) {
             throw new IllegalArgumentException("contextLength must not be negative (0 = default), was " + contextLength);
         }
+        if (kvCacheBytes < 0) {
+            throw new IllegalArgumentException("kvCacheBytes must not be negative (0 = default), was " + kvCacheBytes);
+        }
+        if (maxQueuedJobs < 0) {
+            throw new IllegalArgumentException("maxQueuedJobs must not be negative (0 = default), was " + maxQueuedJobs);
+        }
         java.util.Objects.requireNonNull(backend, "backend");
     }
 
@@ -78,37 +105,65 @@ public record EngineConfig(int slots, Backend backend, int cudaDevice, int cpuTh
      * {@code slots} slots; the backend from the system property {@value #BACKEND_PROPERTY}, else
      * the environment variable {@value #BACKEND_ENV}, else {@code auto}; device 0; all
      * processors; 64 MiB kept free; the context from {@value #CONTEXT_PROPERTY}, else
-     * {@value #CONTEXT_ENV}, else the default.
+     * {@value #CONTEXT_ENV}, else the default; the KV cache from {@value #KV_CACHE_BYTES_PROPERTY},
+     * else {@value #KV_CACHE_BYTES_ENV}, else the default; the queue bound from
+     * {@value #MAX_QUEUED_PROPERTY}, else {@value #MAX_QUEUED_ENV}, else the default.
      */
     public static EngineConfig defaults(int slots) {
-        String env = System.getenv(BACKEND_ENV);
-        String choice = System.getProperty(BACKEND_PROPERTY, env == null || env.isBlank() ? "auto" : env);
-        String contextEnv = System.getenv(CONTEXT_ENV);
-        String context = System.getProperty(CONTEXT_PROPERTY, contextEnv == null || contextEnv.isBlank() ? "0" : contextEnv);
-        int tokens;
-        try {
-            tokens = Integer.parseInt(context.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(CONTEXT_PROPERTY + " / " + CONTEXT_ENV + " '" + context
-                    + "' is not a whole number of tokens (0 = the default 4096, capped by the model's)", e);
+        String choice = setting(BACKEND_PROPERTY, BACKEND_ENV, "auto");
+        long tokens = number(CONTEXT_PROPERTY, CONTEXT_ENV, "tokens (0 = the default 4096, capped by the model's)");
+        long kvBytes = number(KV_CACHE_BYTES_PROPERTY, KV_CACHE_BYTES_ENV,
+                "bytes (0 = what the heap allows, capped at the slots' whole context)");
+        long queued = number(MAX_QUEUED_PROPERTY, MAX_QUEUED_ENV, "jobs (0 = 4 per slot)");
+        if (tokens > Integer.MAX_VALUE || queued > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(CONTEXT_PROPERTY + " " + tokens + " or " + MAX_QUEUED_PROPERTY + " "
+                    + queued + " is too large");
         }
-        return new EngineConfig(slots, Backend.parse(choice), 0, 0, 64L << 20, tokens);
+        return new EngineConfig(slots, Backend.parse(choice), 0, 0, 64L << 20, (int) tokens, kvBytes, (int) queued);
+    }
+
+    private static String setting(String property, String env, String fallback) {
+        String fromEnv = System.getenv(env);
+        return System.getProperty(property, fromEnv == null || fromEnv.isBlank() ? fallback : fromEnv);
+    }
+
+    private static long number(String property, String env, String unit) {
+        String text = setting(property, env, "0");
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(property + " / " + env + " '" + text + "' is not a whole number of "
+                    + unit, e);
+        }
     }
 
     public EngineConfig withBackend(Backend b) {
-        return new EngineConfig(slots, b, cudaDevice, cpuThreads, memoryReserveBytes, contextLength);
+        return new EngineConfig(slots, b, cudaDevice, cpuThreads, memoryReserveBytes, contextLength, kvCacheBytes, maxQueuedJobs);
     }
 
     public EngineConfig withCpuThreads(int threads) {
-        return new EngineConfig(slots, backend, cudaDevice, threads, memoryReserveBytes, contextLength);
+        return new EngineConfig(slots, backend, cudaDevice, threads, memoryReserveBytes, contextLength, kvCacheBytes, maxQueuedJobs);
     }
 
     public EngineConfig withMemoryReserveBytes(long bytes) {
-        return new EngineConfig(slots, backend, cudaDevice, cpuThreads, bytes, contextLength);
+        return new EngineConfig(slots, backend, cudaDevice, cpuThreads, bytes, contextLength, kvCacheBytes, maxQueuedJobs);
     }
 
     public EngineConfig withContextLength(int tokens) {
-        return new EngineConfig(slots, backend, cudaDevice, cpuThreads, memoryReserveBytes, tokens);
+        return new EngineConfig(slots, backend, cudaDevice, cpuThreads, memoryReserveBytes, tokens, kvCacheBytes, maxQueuedJobs);
+    }
+
+    public EngineConfig withKvCacheBytes(long bytes) {
+        return new EngineConfig(slots, backend, cudaDevice, cpuThreads, memoryReserveBytes, contextLength, bytes, maxQueuedJobs);
+    }
+
+    public EngineConfig withMaxQueuedJobs(int jobs) {
+        return new EngineConfig(slots, backend, cudaDevice, cpuThreads, memoryReserveBytes, contextLength, kvCacheBytes, jobs);
+    }
+
+    /** {@link #maxQueuedJobs} with 0 resolved to 4 per slot. */
+    public int effectiveMaxQueuedJobs() {
+        return maxQueuedJobs == 0 ? 4 * slots : maxQueuedJobs;
     }
 
     /** {@link #cpuThreads} with 0 resolved to the processors available. */

@@ -13,14 +13,21 @@ import io.gridshare.node.model.LlamaConfig;
  *       uploaded to a device) exactly once, in the factory. {@link #close()} frees every
  *       resource the backend holds, device memory included, after the engine has closed all
  *       slots. The checkpoint stays open (mapped) for the backend's whole lifetime.</li>
- *   <li><b>Slots.</b> {@link #allocateSlot()} returns the per-job state: the KV cache for
- *       {@code config().seqLen()} positions and the activation buffers. It needs at most
+ *   <li><b>Slots.</b> {@link #allocateSlot()} returns the per-job state: the activation buffers
+ *       and access to the KV cache for up to {@code config().seqLen()} positions. It needs at most
  *       {@link #bytesPerSlot()} bytes of the backend's memory (device memory for CUDA, heap and
  *       native memory for CPU); the engine checks {@link #freeSlotMemoryBytes()} first and
  *       refuses jobs that do not fit, so a backend never has to fail with an
  *       {@link OutOfMemoryError}. A slot is reused for many jobs without being cleared: position
  *       {@code p} of the KV cache is always written by {@code forward(slot, token, p, ...)} before
- *       any later position reads it.</li>
+ *       any later position reads it; {@link BackendSlot#endJob()} marks the end of each job.</li>
+ *   <li><b>KV blocks.</b> {@link #kvCache()} counts the cache in blocks. The CPU backend keeps one
+ *       pool of blocks of {@link KvCacheStatus#CPU_BLOCK_POSITIONS} positions, allocated up front;
+ *       a slot takes a block when {@code forward} first writes a position in it and returns all
+ *       its blocks at {@link BackendSlot#endJob()}. The engine admits a job only when the blocks
+ *       of its worst case (prompt plus {@code maxTokens}) fit beside the worst cases of the jobs
+ *       it already runs, so taking a block never fails. CUDA keeps a whole-context cache per slot
+ *       and counts one block per slot.</li>
  *   <li><b>Forward.</b> {@link #forward} runs one token at one position through the model,
  *       writes that position's keys and values into the slot's cache, and writes
  *       {@code config().vocabSize()} logits into the caller's array. Positions of one slot are
@@ -45,8 +52,23 @@ public interface ForwardBackend extends AutoCloseable {
     /** The model shape this backend was built for. */
     LlamaConfig config();
 
-    /** Memory one slot needs on this backend (KV cache and activations), computed up front. */
+    /**
+     * Memory {@link #allocateSlot()} takes on this backend, computed up front: the activations, and
+     * the KV cache when slots hold their own (CUDA); a paged backend's blocks are in its pool.
+     */
     long bytesPerSlot();
+
+    /**
+     * Memory a job of {@code positions} positions occupies here: its slot and the KV blocks its
+     * positions reach.
+     */
+    default long bytesPerJob(int positions) {
+        KvCacheStatus kv = kvCache();
+        return bytesPerSlot() + (kv.blockPositions() >= config().seqLen() ? 0 : kv.blocksFor(positions) * kv.bytesPerBlock());
+    }
+
+    /** The KV cache in blocks: positions per block, blocks in all and held now, bytes per block. */
+    KvCacheStatus kvCache();
 
     /**
      * Memory this backend can still hand to new slots now (free device memory for CUDA, the

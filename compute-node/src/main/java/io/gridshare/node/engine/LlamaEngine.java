@@ -5,16 +5,18 @@ import io.gridshare.node.model.LlamaConfig;
 import io.gridshare.node.chat.ChatFormat;
 import io.gridshare.node.chat.ChatTemplateException;
 import io.gridshare.node.tokenizer.TextTokenizer;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The engine: tokenizes, admits each job into its own slot of a {@link ForwardBackend} (its KV
- * cache), and lets one {@link StepLoop} advance all running jobs together, a step at a time, sampling
- * and streaming their tokens. Slots are allocated when first needed (after checking that their
- * memory fits) and reused by later jobs; {@link #close()} frees them.
+ * The engine: tokenizes, admits each job into its own slot of a {@link ForwardBackend} once the KV
+ * blocks of its worst case fit (see {@link Admission}; jobs that do not fit yet wait in a bounded
+ * queue), and lets one {@link StepLoop} advance all running jobs together, a step at a time, sampling
+ * and streaming their tokens. A paged backend's slots (activations only) are allocated with the
+ * engine; whole-context slots (CUDA) when first needed, after checking that their memory fits. Slots
+ * are reused by later jobs; {@link #close()} frees them. A job's KV blocks return to the pool the
+ * moment it ends, and the jobs waiting in the queue that now fit start at once.
  */
 final class LlamaEngine implements InferenceEngine {
 
@@ -33,9 +35,8 @@ final class LlamaEngine implements InferenceEngine {
     private final long hostBytesPerSlot;
 
     private final Object lock = new Object();
-    private final ArrayDeque<SlotContext> idle = new ArrayDeque<>();
-    private final List<SlotContext> all = new java.util.ArrayList<>();
-    private int busy;
+    private final SlotContexts slotContexts;
+    private final Admission admission;
     private boolean closed;
     private final Set<ActiveJob> running = ConcurrentHashMap.newKeySet();
 
@@ -63,6 +64,14 @@ final class LlamaEngine implements InferenceEngine {
         this.config = config;
         this.shape = backend.config();
         this.hostBytesPerSlot = 4L * shape.vocabSize() + Sampler.bytes(shape.vocabSize());
+        KvCacheStatus kv = backend.kvCache();
+        this.admission = new Admission(model.name(), config.slots(), kv.totalBlocks(), config.effectiveMaxQueuedJobs());
+        this.slotContexts = new SlotContexts(backend, model.name(), hostBytesPerSlot);
+        if (kv.blockPositions() < shape.seqLen()) {
+            // a paged backend's slots hold activations only: allocate them now, right after the pool,
+            // so admission never meets an allocation that the heap's garbage makes look too large
+            slotContexts.preallocate(config.slots());
+        }
         this.loop = new StepLoop(this, backend, stopTokens, config.slots(), PREFILL_TOKENS_PER_STEP, stats, model.name());
         this.loop.start();
     }
@@ -79,14 +88,37 @@ final class LlamaEngine implements InferenceEngine {
 
     @Override
     public SlotStatus slots() {
+        KvCacheStatus kv = backend.kvCache();
+        int fullContext = kv.blocksFor(shape.seqLen());
         synchronized (lock) {
-            return new SlotStatus(config.slots(), closed ? 0 : config.slots() - busy, bytesPerSlot());
+            int byBlocks = (kv.totalBlocks() - admission.reserved()) / fullContext;
+            int free = closed || admission.queued() > 0 ? 0 : Math.min(config.slots() - admission.running(), byBlocks);
+            return new SlotStatus(config.slots(), free, bytesPerSlot());
         }
     }
 
-    private long bytesPerSlot() {
-        return backend.bytesPerSlot() + hostBytesPerSlot;
+    @Override
+    public KvCacheStatus kvCache() {
+        return backend.kvCache();
     }
+
+    @Override
+    public QueueStatus queue() {
+        synchronized (lock) {
+            return admission.status();
+        }
+    }
+
+    @Override
+    public StepStats steps() {
+        return stats;
+    }
+
+    /** Memory of one job at the model's whole context: its slot, its KV blocks, logits and sampler. */
+    private long bytesPerSlot() {
+        return backend.bytesPerJob(shape.seqLen()) + hostBytesPerSlot;
+    }
+
 
     /** The tokenizer of this engine's model. */
     TextTokenizer tokenizer() {
@@ -110,13 +142,47 @@ final class LlamaEngine implements InferenceEngine {
                     + " exceeds the context length " + shape.seqLen() + " of model " + model.name()
                     + "; shorten the prompt or lower maxTokens to at most " + (shape.seqLen() - prompt.length));
         }
-        SlotContext slot = acquireSlot(request.jobId());
-        ActiveJob job = new ActiveJob(request, sink, prompt, slot, loop::wake, tokenizer::decode);
+        int blocks = Admission.worstCaseBlocks(backend.kvCache(), request.jobId(), prompt.length, request.maxTokens(),
+                model.name());
+        ActiveJob job = new ActiveJob(request, sink, prompt, blocks, this::changed, tokenizer::decode);
+        boolean now;
+        synchronized (lock) {
+            if (closed) {
+                throw new JobRefusedException(JobRefusedException.Reason.CLOSED, "engine for " + model.name()
+                        + " is closed; submit job " + request.jobId() + " to another engine");
+            }
+            now = admission.fitsNow(job);
+            if (now) {
+                job.slot = slotContexts.acquire(request.jobId());
+                admission.start(job);
+            } else {
+                admission.enqueue(job);
+            }
+        }
+        if (now) {
+            begin(job);
+        }
+        LOG.log(System.Logger.Level.DEBUG, "job {0} {1}: {2} prompt tokens, {3} emitted, maxTokens {4}, {5} KV blocks",
+                request.jobId(), now ? "started" : "queued", prompt.length, emitted, request.maxTokens(), blocks);
+        return job;
+    }
+
+    private void begin(ActiveJob job) {
         running.add(job);
         loop.add(job);
-        LOG.log(System.Logger.Level.DEBUG, "job {0} started: {1} prompt tokens, {2} emitted, maxTokens {3}",
-                request.jobId(), prompt.length, emitted, request.maxTokens());
-        return job;
+    }
+
+    /** A job was cancelled: a waiting one ends here, a running one when the loop sees it. */
+    private void changed(ActiveJob job) {
+        boolean waiting;
+        synchronized (lock) {
+            waiting = admission.removeWaiting(job);
+        }
+        if (waiting) {
+            finish(job, FinishReason.CANCELLED, null);
+        } else {
+            loop.wake();
+        }
     }
 
     /**
@@ -168,63 +234,53 @@ final class LlamaEngine implements InferenceEngine {
         }
     }
 
-    private SlotContext acquireSlot(String jobId) throws JobRefusedException {
+    /**
+     * Returns a started job's KV blocks and slot and starts the waiting jobs that fit now; a job
+     * that never started has nothing to return.
+     */
+    private void release(ActiveJob job) {
+        if (job.slot == null) {
+            return;
+        }
+        job.slot.backendSlot.endJob();
+        List<ActiveJob> started = new java.util.ArrayList<>();
+        List<ActiveJob> failed = new java.util.ArrayList<>();
+        List<JobRefusedException> why = new java.util.ArrayList<>();
         synchronized (lock) {
+            admission.finished(job);
             if (closed) {
-                throw new JobRefusedException(JobRefusedException.Reason.CLOSED, "engine for " + model.name()
-                        + " is closed; submit job " + jobId + " to another engine");
+                job.slot.backendSlot.close();
+                return;
             }
-            if (busy == config.slots()) {
-                throw new JobRefusedException(JobRefusedException.Reason.NO_FREE_SLOT, "all " + config.slots()
-                        + " slots of model " + model.name() + " are busy; retry job " + jobId + " later or on another node");
+            slotContexts.giveBack(job.slot);
+            for (ActiveJob next : admission.admitWaiting()) {
+                try {
+                    next.slot = slotContexts.acquire(next.id());
+                    started.add(next);
+                } catch (JobRefusedException e) {
+                    admission.finished(next);
+                    failed.add(next);
+                    why.add(e);
+                }
             }
-            SlotContext slot = idle.poll();
-            if (slot == null) {
-                slot = allocate(jobId);
-                all.add(slot);
-            }
-            busy++;
-            return slot;
         }
-    }
-
-    private SlotContext allocate(String jobId) throws JobRefusedException {
-        long free = backend.freeSlotMemoryBytes();
-        if (free < bytesPerSlot()) {
-            throw new JobRefusedException(JobRefusedException.Reason.OUT_OF_MEMORY, "job " + jobId + ": a slot of "
-                    + model.name() + " needs " + bytesPerSlot() + " bytes but only " + free + " are free on the "
-                    + backend.info().name() + " backend; wait for a job to end or use another node");
-        }
-        try {
-            BackendSlot backendSlot = backend.allocateSlot();
-            return new SlotContext(backendSlot, new float[shape.vocabSize()], new Sampler(shape.vocabSize()));
-        } catch (SlotAllocationException e) {
-            throw new JobRefusedException(JobRefusedException.Reason.OUT_OF_MEMORY, "job " + jobId + ": " + e.getMessage());
-        } catch (OutOfMemoryError e) {
-            throw new JobRefusedException(JobRefusedException.Reason.OUT_OF_MEMORY, "job " + jobId
-                    + ": the heap cannot hold another slot of " + bytesPerSlot() + " bytes");
-        }
-    }
-
-    private void release(SlotContext slot) {
-        synchronized (lock) {
-            busy--;
-            if (closed) {
-                slot.backendSlot.close();
-            } else {
-                idle.push(slot);
-            }
+        started.forEach(this::begin);
+        for (int i = 0; i < failed.size(); i++) {
+            finish(failed.get(i), FinishReason.ERROR, why.get(i));
         }
     }
 
     @Override
     public void close() {
+        List<ActiveJob> waiting;
         synchronized (lock) {
             if (closed) {
                 return;
             }
             closed = true;
+            waiting = admission.drain();
         }
+        waiting.forEach(job -> finish(job, FinishReason.CANCELLED, null));
         boolean stopped;
         try {
             stopped = loop.stop(30_000);
@@ -238,9 +294,7 @@ final class LlamaEngine implements InferenceEngine {
             return;
         }
         synchronized (lock) {
-            all.forEach(s -> s.backendSlot.close());
-            all.clear();
-            idle.clear();
+            slotContexts.closeAll();
         }
         backend.close();
         weights.close();
@@ -261,7 +315,7 @@ final class LlamaEngine implements InferenceEngine {
             LOG.log(System.Logger.Level.WARNING, "job " + job.id() + " failed", error);
         }
         running.remove(job);
-        release(job.slot);
+        release(job);
         JobOutcome outcome = new JobOutcome(reason, job.promptTokens, job.generated, error);
         try {
             job.sink.onFinished(outcome);

@@ -15,6 +15,7 @@ public final class StepStats {
 
     private final AtomicLong steps = new AtomicLong();
     private final AtomicLong rows = new AtomicLong();
+    private final AtomicLong jobs = new AtomicLong();
     private final AtomicLong forwardNanos = new AtomicLong();
     private final AtomicLongArray jobsPerStep = new AtomicLongArray(BATCH_BUCKETS.length + 1);
     private final AtomicLong firstTokens = new AtomicLong();
@@ -23,6 +24,7 @@ public final class StepStats {
     void step(int rowCount, int jobCount, long nanos) {
         steps.incrementAndGet();
         rows.addAndGet(rowCount);
+        jobs.addAndGet(jobCount);
         forwardNanos.addAndGet(nanos);
         int b = 0;
         while (b < BATCH_BUCKETS.length && jobCount > BATCH_BUCKETS[b]) {
@@ -42,6 +44,11 @@ public final class StepStats {
 
     public long rows() {
         return rows.get();
+    }
+
+    /** Sum over steps of the jobs in each step. */
+    public long jobs() {
+        return jobs.get();
     }
 
     public long forwardNanos() {

@@ -102,7 +102,7 @@ public final class HealthServer implements AutoCloseable {
                 .append(",\"version\":").append(quote(node.version()))
                 .append(",\"backend\":").append(quote(node.backend()))
                 .append(",\"slots\":{\"total\":").append(node.slots().total())
-                .append(",\"free\":").append(node.slots().free()).append("}")
+                .append(",\"free\":").append(node.freeSlots()).append("}")
                 .append(",\"models\":[");
         boolean first = true;
         for (InferenceEngine e : node.engines().values()) {
@@ -149,8 +149,10 @@ public final class HealthServer implements AutoCloseable {
         s.append("gridshare_node_tokens_per_second ").append(m.recentTokensPerSecond()).append('\n');
         help(s, "gridshare_node_slots", "gauge", "Slots of the node.");
         s.append("gridshare_node_slots ").append(node.slots().total()).append('\n');
-        help(s, "gridshare_node_slots_free", "gauge", "Slots free now.");
-        s.append("gridshare_node_slots_free ").append(node.slots().free()).append('\n');
+        help(s, "gridshare_node_slots_free", "gauge",
+                "Slots free now, as advertised: free link slots, capped by the whole-context jobs the KV caches still hold.");
+        s.append("gridshare_node_slots_free ").append(node.freeSlots()).append('\n');
+        EngineMetrics.write(node.engines().values(), s);
         help(s, "gridshare_node_vouchers_received_total", "counter", "Vouchers gateways sent to this node.");
         s.append("gridshare_node_vouchers_received_total ").append(m.vouchers()).append('\n');
         if (node.payments() instanceof io.gridshare.node.payment.NodePayments p) {

@@ -118,6 +118,24 @@ public final class NodeContext {
         }
     }
 
+    /**
+     * Free slots as advertised to the grid: the link's free slots, capped by how many more jobs at
+     * their model's whole context the engines can admit now (the sum over models: each has its own
+     * KV cache). A node whose KV cache is full or has jobs queued says so, though it may still have
+     * link slots; a job assigned anyway waits in the engine's queue or is refused retryable.
+     */
+    public int freeSlots() {
+        int free = slots.free();
+        if (engines.isEmpty()) {
+            return free;
+        }
+        long byCache = 0;
+        for (InferenceEngine engine : engines.values()) {
+            byCache += engine.slots().free();
+        }
+        return (int) Math.max(0, Math.min(free, byCache));
+    }
+
     /** The Hello that answers a gateway's challenge. */
     Hello hello(Challenge challenge) {
         Hello.Builder hello = Hello.newBuilder()
@@ -125,7 +143,7 @@ public final class NodeContext {
                 .setSignature(ByteString.copyFrom(key.signChallenge(challenge)))
                 .setPricePerToken(Amount.newBuilder().setBaseUnits(pricePerToken.toString()))
                 .setTotalSlots(slots.total())
-                .setFreeSlots(slots.free())
+                .setFreeSlots(freeSlots())
                 .setVersion(version)
                 .setBackend(backend());
         for (GpuDevice d : gpus()) {
@@ -163,7 +181,7 @@ public final class NodeContext {
             freeVram += d.freeMemoryBytes();
         }
         return Heartbeat.newBuilder()
-                .setFreeSlots(Math.max(0, slots.total() - used))
+                .setFreeSlots(freeSlots())
                 .setLoad(used / (float) slots.total())
                 .setFreeVramBytes(freeVram)
                 .setActiveJobs(used)

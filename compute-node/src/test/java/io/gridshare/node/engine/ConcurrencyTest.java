@@ -72,6 +72,7 @@ class ConcurrencyTest {
             long steps = ((LlamaEngine) engine).stats().steps() - stepsBefore;
             assertThat(steps).as("%d tokens in %d steps", tokens, steps).isLessThan(tokens / 4);
             assertThat(engine.slots().free()).isEqualTo(JOBS);
+            assertThat(engine.kvCache().usedBlocks()).as("every job's blocks are back").isZero();
         }
     }
 }

@@ -58,6 +58,7 @@ class EngineTest {
         @Override public long bytesPerSlot() { return real.bytesPerSlot(); }
         @Override public long freeSlotMemoryBytes() { return real.freeSlotMemoryBytes(); }
         @Override public BackendSlot allocateSlot() throws SlotAllocationException { return real.allocateSlot(); }
+        @Override public KvCacheStatus kvCache() { return real.kvCache(); }
         @Override public void close() { real.close(); }
 
         @Override
@@ -138,7 +139,7 @@ class EngineTest {
     }
 
     @Test
-    void jobBeyondTheFreeSlotsIsRefusedUntilOneEnds() throws Exception {
+    void jobBeyondTheFreeSlotsWaitsAndStartsWhenOneEnds() throws Exception {
         try (InferenceEngine engine = Engines.load(randomModel(), cpu(1))) {
             CountDownLatch release = new CountDownLatch(1);
             RecordingSink blocking = new RecordingSink(t -> {
@@ -150,24 +151,27 @@ class EngineTest {
             });
             Job first = engine.submit(JobRequest.of("a", "hello", 3, SamplingParams.greedy()), blocking);
             assertThat(engine.slots().free()).isZero();
-            assertThatThrownBy(() -> engine.submit(JobRequest.of("b", "", 3, SamplingParams.greedy()), new RecordingSink()))
-                    .isInstanceOfSatisfying(JobRefusedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NO_FREE_SLOT))
-                    .hasMessageContaining("all 1 slots");
+            RecordingSink next = new RecordingSink();
+            Job second = engine.submit(JobRequest.of("b", "", 3, SamplingParams.greedy()), next);
+            assertThat(engine.queue().queued()).isEqualTo(1);
+            assertThat(second.completion()).isNotDone();
             release.countDown();
             first.completion().get(1, TimeUnit.MINUTES);
-            RecordingSink next = new RecordingSink();
-            engine.submit(JobRequest.of("b", "", 3, SamplingParams.greedy()), next);
             assertThat(next.await().reason()).isEqualTo(FinishReason.LENGTH);
+            assertThat(engine.queue().queued()).isZero();
+            assertThat(engine.queue().admitted()).isEqualTo(2);
         }
     }
 
     @Test
-    @DisplayName("a slot that would not fit in memory is refused with OUT_OF_MEMORY, not an OutOfMemoryError")
+    @DisplayName("a node whose heap leaves no room for a KV cache refuses jobs with OUT_OF_MEMORY, not an OutOfMemoryError")
     void slotThatDoesNotFitIsRefused() throws Exception {
         try (InferenceEngine engine = Engines.load(randomModel(), cpu(1).withMemoryReserveBytes(Long.MAX_VALUE / 2))) {
+            assertThat(engine.kvCache().totalBlocks()).isZero();
+            assertThat(engine.slots().free()).isZero();
             assertThatThrownBy(() -> engine.submit(JobRequest.of("big", "", 3, SamplingParams.greedy()), new RecordingSink()))
                     .isInstanceOfSatisfying(JobRefusedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.OUT_OF_MEMORY))
-                    .hasMessageContaining("needs " + engine.slots().bytesPerSlot() + " bytes");
+                    .hasMessageContaining("0 blocks");
         }
     }
 

@@ -104,6 +104,9 @@ class NodeProcessTest {
                     "gridshare_node_jobs_total{result=\"done\"} 1",
                     "gridshare_node_tokens_total " + c.tokenCount("j1"),
                     "gridshare_node_slots 2",
+                    "gridshare_node_kv_blocks_used{model=\"",
+                    "gridshare_node_queue_wait_seconds_count{model=\"",
+                    "# TYPE gridshare_node_batch_jobs histogram",
                     "# TYPE gridshare_node_tokens_total counter");
             assertThat(get("/nothing").statusCode()).isEqualTo(404);
         }

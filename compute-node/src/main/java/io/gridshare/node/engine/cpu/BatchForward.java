@@ -16,13 +16,14 @@ final class BatchForward {
     private final CpuBackend m;
     private final LlamaConfig c;
     private float[][] x, xb, xb2, hb, hb2, q, k, v, finalX, finalLogits;
-    private final float[] att;
+    private final float[] att, acc;
     private int capacity;
 
     BatchForward(CpuBackend backend) {
         this.m = backend;
         this.c = backend.c;
         this.att = new float[c.heads() * c.seqLen()];
+        this.acc = new float[c.headSize() * VectorKernels.lanes()];
     }
 
     private void ensure(int rows) {
@@ -46,7 +47,7 @@ final class BatchForward {
     void run(StepBatch batch) {
         int rows = batch.count();
         ensure(rows);
-        int dim = c.dim(), hidden = c.hiddenDim(), kvDim = c.kvDim(), seqLen = c.seqLen();
+        int dim = c.dim(), hidden = c.hiddenDim(), kvDim = c.kvDim();
         for (int i = 0; i < rows; i++) {
             m.embedding.dequantizeRow(batch.token(i), x[i], 0);
         }
@@ -64,16 +65,14 @@ final class BatchForward {
                 int pos = batch.position(i);
                 m.rope.apply(q[i], dim, pos);
                 m.rope.apply(k[i], kvDim, pos);
-                CpuBackend.CpuSlot s = (CpuBackend.CpuSlot) batch.slot(i);
-                float[] kc = s.keyCache[l], vc = s.valueCache[l];
-                for (int j = 0; j < kvDim; j++) {
-                    kc[j * seqLen + pos] = k[i][j];
-                    vc[j * seqLen + pos] = v[i][j];
+                CpuSlot s = (CpuSlot) batch.slot(i);
+                if (l == 0) {
+                    s.reach(pos);
                 }
+                m.store(s, l, pos, k[i], v[i]);
             }
             for (int i = 0; i < rows; i++) {
-                CpuBackend.CpuSlot s = (CpuBackend.CpuSlot) batch.slot(i);
-                m.attention(xb[i], q[i], s.keyCache[l], s.valueCache[l], att, batch.position(i));
+                m.attention(xb[i], q[i], (CpuSlot) batch.slot(i), l, att, acc, batch.position(i));
             }
             m.matmulBatch(xb2, xb, rows, m.wo[l], dim);
             for (int i = 0; i < rows; i++) {

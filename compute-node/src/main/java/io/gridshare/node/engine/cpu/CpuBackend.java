@@ -4,6 +4,7 @@ import io.gridshare.node.engine.BackendInfo;
 import io.gridshare.node.engine.BackendSlot;
 import io.gridshare.node.engine.EngineConfig;
 import io.gridshare.node.engine.ForwardBackend;
+import io.gridshare.node.engine.KvCacheStatus;
 import io.gridshare.node.engine.SlotAllocationException;
 import io.gridshare.node.model.ArchitectureParams;
 import io.gridshare.node.model.LlamaConfig;
@@ -20,6 +21,11 @@ import java.util.concurrent.RecursiveAction;
  * fork-join pool only when a matrix holds at least {@link #PARALLEL_MIN_WEIGHTS} weights: below
  * that (stories260K's largest matrix has 32,768) handing work to other threads costs more than the
  * product itself.
+ *
+ * <p>The KV cache is one {@link KvBlockPool} per backend, allocated when the backend is built: its
+ * size is {@link EngineConfig#kvCacheBytes()}, or by default what the heap has free beyond the
+ * reserve, and never more than {@code slots} jobs at the whole context need. A slot holds the blocks
+ * its job's positions reached (see {@link CpuSlot}).
  */
 public final class CpuBackend implements ForwardBackend {
 
@@ -42,8 +48,16 @@ public final class CpuBackend implements ForwardBackend {
     final Rope rope;
     final float attScale, eps;
     private final BatchForward batchForward;
+    final KvBlockPool kv;
+    /** Floats of one layer in a block: keys then values, {@code [2][kvDim][BLOCK]}. */
+    final int layerFloats;
 
     public CpuBackend(TransformerModel model, EngineConfig config, String detail) {
+        this(model, config, detail, KvBlockPool.MAX_ARRAY_FLOATS);
+    }
+
+    /** @param maxArrayFloats the most floats one array of the KV pool holds (tests split the pool with it) */
+    CpuBackend(TransformerModel model, EngineConfig config, String detail, int maxArrayFloats) {
         this.c = model.config();
         this.params = model.params();
         this.reserveBytes = config.memoryReserveBytes();
@@ -86,6 +100,9 @@ public final class CpuBackend implements ForwardBackend {
         attScale = (float) Math.sqrt(c.headSize());
         eps = params.normEps();
         batchForward = new BatchForward(this);
+        layerFloats = 2 * c.kvDim() * KvBlockPool.BLOCK;
+        kv = KvBlockPool.forModel(c, config, Math.max(0, freeSlotMemoryBytes() - config.slots() * CpuSlot.bytes(c)),
+                maxArrayFloats);
     }
 
     @Override
@@ -104,6 +121,12 @@ public final class CpuBackend implements ForwardBackend {
     }
 
     @Override
+    public KvCacheStatus kvCache() {
+        return new KvCacheStatus(KvBlockPool.BLOCK, kv.totalBlocks(), kv.usedBlocks(),
+                KvBlockPool.bytesPerBlock(kv.blockFloats()));
+    }
+
+    @Override
     public long freeSlotMemoryBytes() {
         Runtime rt = Runtime.getRuntime();
         long used = rt.totalMemory() - rt.freeMemory();
@@ -113,9 +136,9 @@ public final class CpuBackend implements ForwardBackend {
     @Override
     public BackendSlot allocateSlot() throws SlotAllocationException {
         try {
-            return new CpuSlot(c);
+            return new CpuSlot(c, kv);
         } catch (OutOfMemoryError e) {
-            throw new SlotAllocationException("the Java heap cannot hold another slot of " + bytesPerSlot()
+            throw new SlotAllocationException("the Java heap cannot hold another slot's activations of " + bytesPerSlot()
                     + " bytes; raise -Xmx, lower the slot count or the context (--context)", e);
         }
     }
@@ -124,14 +147,12 @@ public final class CpuBackend implements ForwardBackend {
     public void forward(BackendSlot backendSlot, int token, int pos, float[] logits) {
         CpuSlot s = (CpuSlot) backendSlot;
         int dim = c.dim(), hidden = c.hiddenDim(), kvDim = c.kvDim(), headSize = c.headSize();
-        int seqLen = c.seqLen();
         float[] x = s.x, xb = s.xb, xb2 = s.xb2, hb = s.hb, hb2 = s.hb2, q = s.q, att = s.att;
 
         embedding.dequantizeRow(token, x, 0);
 
         for (int l = 0; l < c.layers(); l++) {
             VectorKernels.rmsnorm(xb, x, rmsAtt[l], dim, eps);
-            float[] kc = s.keyCache[l], vc = s.valueCache[l];
             matmul(q, xb, wq[l], dim);
             matmul(s.k, xb, wk[l], kvDim);
             matmul(s.v, xb, wv[l], kvDim);
@@ -142,14 +163,10 @@ public final class CpuBackend implements ForwardBackend {
             float[] k = s.k;
             rope.apply(q, dim, pos);
             rope.apply(k, kvDim, pos);
-            // the cache is stored [kvHead][headDim][position] so that scores and weighted sums
-            // run along positions, a full vector at a time even for tiny heads
-            for (int i = 0; i < kvDim; i++) {
-                kc[i * seqLen + pos] = k[i];
-                vc[i * seqLen + pos] = s.v[i];
-            }
+            s.reach(pos);
+            store(s, l, pos, k, s.v);
 
-            attention(xb, q, kc, vc, att, pos);
+            attention(xb, q, s, l, att, s.acc, pos);
             matmul(xb2, xb, wo[l], dim);
             for (int i = 0; i < dim; i++) {
                 x[i] += xb2[i];
@@ -168,19 +185,37 @@ public final class CpuBackend implements ForwardBackend {
         matmul(logits, x, classifier, c.vocabSize());
     }
 
-    /** Grouped-query causal attention of one position: {@code out} = softmax(q·K / √d)·V per head. */
-    void attention(float[] out, float[] q, float[] kc, float[] vc, float[] att, int pos) {
+    /**
+     * Writes position {@code pos}'s keys and values of layer {@code l} into the slot's block: the
+     * block is stored {@code [layer][K or V][kvDim][BLOCK]} so that scores and weighted sums run
+     * along positions, a full vector at a time even for tiny heads.
+     */
+    void store(CpuSlot s, int l, int pos, float[] k, float[] v) {
+        int b = pos / KvBlockPool.BLOCK;
+        float[] block = s.blockArray[b];
+        int kBase = s.blockOffset[b] + l * layerFloats + pos % KvBlockPool.BLOCK;
+        int vBase = kBase + c.kvDim() * KvBlockPool.BLOCK;
+        for (int i = 0; i < c.kvDim(); i++) {
+            block[kBase + i * KvBlockPool.BLOCK] = k[i];
+            block[vBase + i * KvBlockPool.BLOCK] = v[i];
+        }
+    }
+
+    /**
+     * Grouped-query causal attention of one position over the slot's blocks of layer {@code l}:
+     * {@code out} = softmax(q·K / √d)·V per head.
+     */
+    void attention(float[] out, float[] q, CpuSlot s, int l, float[] att, float[] acc, int pos) {
         int headSize = c.headSize(), kvMul = c.kvMul(), seqLen = c.seqLen();
         int n = pos + 1;
         for (int h = 0; h < c.heads(); h++) {
             int qo = h * headSize;
             int ao = h * seqLen;
-            int kvBase = (h / kvMul) * headSize * seqLen;
-            VectorKernels.attentionScores(att, ao, q, qo, kc, kvBase, seqLen, headSize, n, attScale);
+            int kOff = l * layerFloats + (h / kvMul) * headSize * KvBlockPool.BLOCK;
+            int vOff = kOff + c.kvDim() * KvBlockPool.BLOCK;
+            BlockKernels.scores(att, ao, q, qo, s.blockArray, s.blockOffset, kOff, headSize, n, attScale);
             VectorKernels.softmax(att, ao, n);
-            for (int d = 0; d < headSize; d++) {
-                out[qo + d] = VectorKernels.dot(att, ao, vc, kvBase + d * seqLen, n);
-            }
+            BlockKernels.weightedSum(out, qo, att, ao, s.blockArray, s.blockOffset, vOff, headSize, n, acc);
         }
     }
 
@@ -276,38 +311,6 @@ public final class CpuBackend implements ForwardBackend {
     public void close() {
         if (pool != null) {
             pool.shutdownNow();
-        }
-    }
-
-    /** Heap state of one slot: KV cache per layer and the activations of one token. */
-    static final class CpuSlot implements BackendSlot {
-        final float[] x, xb, xb2, hb, hb2, q, k, v, att;
-        final float[][] keyCache, valueCache;
-
-        CpuSlot(LlamaConfig c) {
-            x = new float[c.dim()];
-            xb = new float[c.dim()];
-            xb2 = new float[c.dim()];
-            hb = new float[c.hiddenDim()];
-            hb2 = new float[c.hiddenDim()];
-            q = new float[c.dim()];
-            k = new float[c.kvDim()];
-            v = new float[c.kvDim()];
-            att = new float[c.heads() * c.seqLen()];
-            keyCache = new float[c.layers()][c.seqLen() * c.kvDim()];
-            valueCache = new float[c.layers()][c.seqLen() * c.kvDim()];
-        }
-
-        static long bytes(LlamaConfig c) {
-            long floats = 5L * c.dim() + 2L * c.hiddenDim() + 2L * c.kvDim() + (long) c.heads() * c.seqLen()
-                    + 2L * c.layers() * c.seqLen() * c.kvDim();
-            long arrays = 9 + 2 + 2L * c.layers();
-            return 4 * floats + 16 * arrays; // plus array headers
-        }
-
-        @Override
-        public void close() {
-            // heap memory: released when the engine drops the slot
         }
     }
 }

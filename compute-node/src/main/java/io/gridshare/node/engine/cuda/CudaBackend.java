@@ -95,6 +95,8 @@ public final class CudaBackend implements ForwardBackend {
     private boolean useGraphs;
     private final DeviceThread device;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Slots holding a KV cache now: the blocks of {@link #kvCache()}, one whole context each. */
+    private final java.util.concurrent.atomic.AtomicInteger slotsHeld = new java.util.concurrent.atomic.AtomicInteger();
 
     // everything below is touched only on the device thread
     private CUcontext context;
@@ -273,6 +275,15 @@ public final class CudaBackend implements ForwardBackend {
         return kvCacheBytes(c) + rowActivationBytes(c);
     }
 
+    /**
+     * Whole-context slots: a block is one slot's cache, {@code seqLen} positions; the engine's slot
+     * count bounds them. Slots the engine keeps for reuse hold their memory, so they count as used.
+     */
+    @Override
+    public io.gridshare.node.engine.KvCacheStatus kvCache() {
+        return new io.gridshare.node.engine.KvCacheStatus(c.seqLen(), maxBatch, slotsHeld.get(), kvCacheBytes(c));
+    }
+
     @Override
     public long freeSlotMemoryBytes() {
         try {
@@ -319,6 +330,7 @@ public final class CudaBackend implements ForwardBackend {
         cuMemcpyHtoD(keyTable.withByteOffset(8L * index), Pointer.to(keys), 8);
         cuMemcpyHtoD(valueTable.withByteOffset(8L * index), Pointer.to(values), 8);
         cuCtxSynchronize(); // visible to the next step on the non-blocking stream
+        slotsHeld.incrementAndGet();
         return new CudaSlot(index, keys, values);
     }
 
@@ -557,7 +569,11 @@ public final class CudaBackend implements ForwardBackend {
 
         @Override
         public void close() {
-            if (!closed.compareAndSet(false, true) || CudaBackend.this.closed.get()) {
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
+            slotsHeld.decrementAndGet();
+            if (CudaBackend.this.closed.get()) {
                 return;
             }
             try {
