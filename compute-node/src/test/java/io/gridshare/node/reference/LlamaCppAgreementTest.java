@@ -149,6 +149,45 @@ class LlamaCppAgreementTest {
         assertThat(worstTieGap).as(report).isLessThanOrEqualTo(TIE_NATS);
     }
 
+    @ParameterizedTest(name = "{0}: the quantized kernels agree with llama.cpp running the same weights dequantized to F32")
+    @EnumSource(value = GgmlType.class, names = {"F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
+    void quantizedKernelsAgreeWithLlamaCppOnTheDequantizedWeights(GgmlType type) throws Exception {
+        int positions = 0, agreed = 0, llamaSelf = 0;
+        double worstLogprobDiff = 0;
+        List<String> disagreements = new ArrayList<>();
+        for (ZooFamily family : ZooFamily.values()) {
+            ZooModel spec = ZooModel.small(family, type);
+            Path quantized = zooFile(spec);
+            Path dequantized = ModelZoo.writeDequantized(spec, tmp.resolve("dequantized-" + spec.fileName()));
+            TextTokenizer tok = tokenizer(quantized);
+            for (String prompt : PROMPTS) {
+                int[] promptTokens = tok.encode(prompt, true, false);
+                llama.load(quantized, CONTEXT);
+                int[] sequence = concat(promptTokens, llama.greedy(promptTokens, GENERATE));
+                List<TopTokens> llamaQuantized = llama.teacherForced(sequence, 2);
+                llama.load(dequantized, CONTEXT);
+                List<TopTokens> theirs = llama.teacherForced(sequence, 2);
+                List<TopTokens> ours = CpuTeacherForcing.run(quantized, sequence, 2);
+                for (int i = 0; i < sequence.length; i++) {
+                    TopTokens t = theirs.get(i), o = ours.get(i);
+                    positions++;
+                    llamaSelf += llamaQuantized.get(i).top() == t.top() ? 1 : 0;
+                    if (t.top() == o.top()) {
+                        agreed++;
+                        worstLogprobDiff = Math.max(worstLogprobDiff, Math.abs(t.logprobs()[0] - o.logprobs()[0]));
+                    } else {
+                        disagreements.add(family + " '" + prompt + "' position " + i + ": llama.cpp " + t + ", ours " + o);
+                    }
+                }
+            }
+        }
+        String report = String.format(Locale.ROOT, "%s dequantized: top-1 agreement %.2f%% (%d/%d), worst top-1 logprob"
+                + " difference %.5f; llama.cpp quantized vs dequantized agree on %d/%d; differences: %s", type,
+                100.0 * agreed / positions, agreed, positions, worstLogprobDiff, llamaSelf, positions, disagreements);
+        System.out.println(report);
+        assertThat(agreed).as(report).isEqualTo(positions);
+    }
+
     static int[] concat(int[] a, int[] b) {
         int[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

@@ -24,7 +24,7 @@ public final class ModelZoo {
     /** Standard deviation of the classifier's logits for a unit-RMS final hidden state (before row spread). */
     static final float LOGIT_STD = 2.5f;
     /** Log-normal spread of classifier row norms. */
-    static final float CLASSIFIER_ROW_SPREAD = 0.5f;
+    static final float CLASSIFIER_ROW_SPREAD = 1.0f;
 
     private ModelZoo() {}
 
@@ -34,6 +34,24 @@ public final class ModelZoo {
         metadata(w, model);
         for (ZooTensor t : tensors(model)) {
             w.addTensor(t.name(), t.type(), t.dims(), t.source());
+        }
+        return w.write(file);
+    }
+
+    /**
+     * Writes {@code model} with every matrix stored as F32 holding the values its {@code type} stores
+     * (quantized, then dequantized by this project's dequantizer): a reference for the quantized
+     * kernels free of llama.cpp's activation quantization.
+     */
+    public static Path writeDequantized(ZooModel model, Path file) throws IOException {
+        GgufWriter w = new GgufWriter();
+        metadata(w, model);
+        for (ZooTensor t : tensors(model)) {
+            if (t.source() instanceof RandomTensor r && r.type() == model.type() && r.type() != GgmlType.F32) {
+                w.addTensor(t.name(), GgmlType.F32, t.dims(), r.dequantizedThrough(model.type()));
+            } else {
+                w.addTensor(t.name(), t.type(), t.dims(), t.source());
+            }
         }
         return w.write(file);
     }

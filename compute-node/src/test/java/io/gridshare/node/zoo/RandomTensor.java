@@ -56,6 +56,29 @@ record RandomTensor(String name, GgmlType type, int rows, int cols, float std, f
         return all;
     }
 
+    /**
+     * This tensor stored as F32 holding the values {@code through} would store (quantized, then
+     * dequantized): llama.cpp then multiplies by exactly the quantized weights with float
+     * activations, as this project's engine does.
+     */
+    GgufWriter.TensorSource dequantizedThrough(GgmlType through) {
+        RandomTensor quantized = new RandomTensor(name, through, rows, cols, std, rowSpread, mean, seed);
+        return out -> {
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            quantized.writeTo(bytes);
+            java.lang.foreign.MemorySegment seg = java.lang.foreign.MemorySegment.ofArray(bytes.toByteArray());
+            io.gridshare.node.tensor.WeightMatrix m = io.gridshare.node.tensor.WeightMatrices.of(through, seg, rows, cols);
+            float[] row = new float[cols];
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * cols).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int r = 0; r < rows; r++) {
+                m.dequantizeRow(r, row, 0);
+                b.clear();
+                b.asFloatBuffer().put(row);
+                out.write(b.array());
+            }
+        };
+    }
+
     private float[] chunk(int index, int chunkRows) {
         int from = index * chunkRows;
         int n = Math.min(chunkRows, rows - from);
