@@ -125,12 +125,21 @@ class LlamaCppAgreementTest {
                     : ModelZoo.writeDequantized(spec, tmp.resolve("dequantized-" + spec.fileName()));
             TextTokenizer tok = tokenizer(quantized);
             int familyAgreed = 0, familyPositions = 0;
+            // one load per file: the quantized run picks the sequences, the F32 run scores the same ones
+            llama.load(quantized, CONTEXT);
+            List<int[]> sequences = new ArrayList<>();
+            List<List<TopTokens>> quantizedRuns = new ArrayList<>();
             for (String prompt : PROMPTS) {
                 int[] promptTokens = tok.encode(prompt, true, false);
-                llama.load(quantized, CONTEXT);
                 int[] sequence = concat(promptTokens, llama.greedy(promptTokens, GENERATE));
-                List<TopTokens> llamaQuantized = llama.teacherForced(sequence, 2);
-                llama.load(dequantized, CONTEXT);
+                sequences.add(sequence);
+                quantizedRuns.add(llama.teacherForced(sequence, 2));
+            }
+            llama.load(dequantized, CONTEXT);
+            for (int p = 0; p < PROMPTS.size(); p++) {
+                String prompt = PROMPTS.get(p);
+                int[] sequence = sequences.get(p);
+                List<TopTokens> llamaQuantized = quantizedRuns.get(p);
                 List<TopTokens> llamaExact = llama.teacherForced(sequence, 2);
                 List<TopTokens> ours = CpuTeacherForcing.run(quantized, sequence, 2);
                 for (int i = 0; i < sequence.length; i++) {
