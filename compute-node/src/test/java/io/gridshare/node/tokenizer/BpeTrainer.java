@@ -20,6 +20,9 @@ public final class BpeTrainer {
     /** A learned vocabulary: tokens, their types and scores, and (byte-level only) merges. */
     public record Learned(List<String> tokens, int[] types, float[] scores, List<String> merges) { }
 
+    /** Enough text for a few hundred merges, small enough to train in about a second. */
+    static final int TRAINING_CHARS = 12_000;
+
     private BpeTrainer() {
     }
 
@@ -164,20 +167,20 @@ public final class BpeTrainer {
     }
 
     /**
-     * Two adjacent symbols. A record, not "a\nb" text: SentencePiece symbols may themselves be a
-     * newline, which made such a key split wrongly and the merge loop spin without merging.
-     * Ordered as the "a\nb" text, the tie-break the trainer always used.
+     * Two adjacent symbols. A record, not joined text: SentencePiece symbols may themselves be a
+     * newline, which made a "a\nb" key split wrongly and the merge loop spin without merging.
+     * Ordered as the text a + NUL + b, the tie-break of the trainer's non-incremental version.
      */
     private record Pair(String a, String b) implements Comparable<Pair> {
         @Override
         public int compareTo(Pair o) {
-            return (a + '\n' + b).compareTo(o.a + '\n' + o.b);
+            return (a + '\u0000' + b).compareTo(o.a + '\u0000' + o.b);
         }
     }
 
     /** A Llama 3-like spec ("gpt2" model, "llama-bpe" pre, BOS &lt;|begin_of_text|&gt;, EOS &lt;|end_of_text|&gt;). */
     public static TokenizerSpec llama3Spec(long seed, int size) {
-        Learned l = byteLevel(TrainingText.generate(seed, 60_000), PreTokenizer.LLAMA3, size, LLAMA3_SPECIALS);
+        Learned l = byteLevel(TrainingText.generate(seed, TRAINING_CHARS), PreTokenizer.LLAMA3, size, LLAMA3_SPECIALS);
         int base = l.tokens().size() - LLAMA3_SPECIALS.size();
         return TokenizerSpec.of("gpt2", "llama-bpe", l.tokens(), null, l.types(), l.merges())
                 .withSpecialIds(base, base + 1, null, null, base + 2);
@@ -185,7 +188,7 @@ public final class BpeTrainer {
 
     /** A Qwen2-like spec ("gpt2" model, "qwen2" pre, EOS &lt;|endoftext|&gt;, no BOS added). */
     public static TokenizerSpec qwen2Spec(long seed, int size) {
-        Learned l = byteLevel(TrainingText.generate(seed, 60_000), PreTokenizer.QWEN2, size, QWEN2_SPECIALS);
+        Learned l = byteLevel(TrainingText.generate(seed, TRAINING_CHARS), PreTokenizer.QWEN2, size, QWEN2_SPECIALS);
         int base = l.tokens().size() - QWEN2_SPECIALS.size();
         return TokenizerSpec.of("gpt2", "qwen2", l.tokens(), null, l.types(), l.merges())
                 .withSpecialIds(base, base, null, base, null).withFlags(false, null, null);
@@ -194,7 +197,7 @@ public final class BpeTrainer {
     /** A GPT-2-like spec with one &lt;|endoftext|&gt; control token as BOS and EOS. */
     public static TokenizerSpec gpt2Spec(long seed, int size, String pre) {
         List<String> specials = List.of("<|endoftext|>");
-        Learned l = byteLevel(TrainingText.generate(seed, 60_000), PreTokenizer.forName(pre), size, specials);
+        Learned l = byteLevel(TrainingText.generate(seed, TRAINING_CHARS), PreTokenizer.forName(pre), size, specials);
         int eot = l.tokens().size() - 1;
         return TokenizerSpec.of("gpt2", pre, l.tokens(), null, l.types(), l.merges())
                 .withSpecialIds(eot, eot, null, null, null);
@@ -202,7 +205,7 @@ public final class BpeTrainer {
 
     /** A Llama 2-like SentencePiece spec (BOS 1, EOS 2, UNK 0, add_bos). */
     public static TokenizerSpec sentencePieceSpec(long seed, int size) {
-        Learned l = sentencePiece(TrainingText.generate(seed, 60_000), size);
+        Learned l = sentencePiece(TrainingText.generate(seed, TRAINING_CHARS), size);
         return TokenizerSpec.of("llama", null, l.tokens(), l.scores(), l.types(), null)
                 .withSpecialIds(1, 2, 0, null, null);
     }
