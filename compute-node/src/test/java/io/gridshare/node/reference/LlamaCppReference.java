@@ -24,15 +24,35 @@ public final class LlamaCppReference implements AutoCloseable {
     private static final String SCRIPT = "llama-reference.mjs";
 
     private final JsonLinesProcess process;
-    private final int bos;
-    private final int eos;
-    private final int contextSize;
+    private final int threads;
+    private int bos;
+    private int eos;
+    private int contextSize;
 
-    private LlamaCppReference(JsonLinesProcess process, JsonNode loaded) {
+    private LlamaCppReference(JsonLinesProcess process, int threads, JsonNode loaded) {
         this.process = process;
+        this.threads = threads;
+        loaded(loaded);
+    }
+
+    private void loaded(JsonNode loaded) {
         this.bos = loaded.path("bos").asInt(-1);
         this.eos = loaded.path("eos").asInt(-1);
         this.contextSize = loaded.path("contextSize").asInt();
+    }
+
+    /**
+     * Replaces the loaded model with {@code ggufModel} in the same process (saves starting node and
+     * llama.cpp again when a test walks through many models), with the same thread count.
+     */
+    public void load(Path ggufModel, int contextSize) {
+        if (!Files.isRegularFile(ggufModel)) {
+            throw new IllegalArgumentException("GGUF model not found: " + ggufModel.toAbsolutePath());
+        }
+        loaded(process.call(process.newRequest("load")
+                .put("model", ggufModel.toAbsolutePath().toString())
+                .put("threads", threads)
+                .put("contextSize", contextSize)));
     }
 
     /**
@@ -60,7 +80,7 @@ public final class LlamaCppReference implements AutoCloseable {
                     .put("model", ggufModel.toAbsolutePath().toString())
                     .put("threads", threads)
                     .put("contextSize", contextSize);
-            return new LlamaCppReference(process, process.call(load));
+            return new LlamaCppReference(process, threads, process.call(load));
         } catch (RuntimeException e) {
             process.close();
             throw e;

@@ -2,7 +2,6 @@ package io.gridshare.node.tokenizer;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -106,23 +105,23 @@ public final class BpeTrainer {
         return new Learned(tokens, typeArray, scores, null);
     }
 
-    /** Repeatedly merges the most frequent adjacent pair (ties: the smallest pair text) into a new token. */
+    /**
+     * Repeatedly merges the most frequent adjacent pair (ties: the smallest pair text) into a new token.
+     * Pair counts are kept up to date incrementally (only the words holding the merged pair are
+     * recounted), so learning a few thousand merges over tens of thousands of words takes seconds.
+     */
     private static void learn(List<List<String>> words, List<Integer> counts, int targetSize, List<String> tokens,
             List<String> merges, String separator) {
         java.util.Set<String> known = new java.util.HashSet<>(tokens);
+        Map<Pair, Integer> pairs = new HashMap<>();
+        Map<Pair, java.util.Set<Integer>> holders = new HashMap<>();
+        for (int w = 0; w < words.size(); w++) {
+            count(words.get(w), w, counts.get(w), known, pairs, holders);
+        }
         while (tokens.size() < targetSize) {
-            Map<String, Integer> pairs = new LinkedHashMap<>();
-            for (int w = 0; w < words.size(); w++) {
-                List<String> s = words.get(w);
-                for (int i = 0; i + 1 < s.size(); i++) {
-                    if (known.contains(s.get(i)) && known.contains(s.get(i + 1))) {
-                        pairs.merge(s.get(i) + '\u0000' + s.get(i + 1), counts.get(w), Integer::sum);
-                    }
-                }
-            }
-            String best = null;
+            Pair best = null;
             int bestCount = 1;
-            for (Map.Entry<String, Integer> e : pairs.entrySet()) {
+            for (Map.Entry<Pair, Integer> e : pairs.entrySet()) {
                 if (e.getValue() > bestCount || (e.getValue() == bestCount && best != null && e.getKey().compareTo(best) < 0)) {
                     best = e.getKey();
                     bestCount = e.getValue();
@@ -131,20 +130,51 @@ public final class BpeTrainer {
             if (best == null) {
                 return;
             }
-            int cut = best.indexOf('\u0000');
-            String a = best.substring(0, cut), b = best.substring(cut + 1), ab = a + b;
+            String a = best.a(), b = best.b(), ab = a + b;
             merges.add(a + separator + b);
             if (known.add(ab)) {
                 tokens.add(ab);
             }
-            for (List<String> s : words) {
+            for (int w : new ArrayList<>(holders.get(best))) {
+                List<String> s = words.get(w);
+                count(s, w, -counts.get(w), known, pairs, holders);
                 for (int i = 0; i + 1 < s.size(); i++) {
                     if (s.get(i).equals(a) && s.get(i + 1).equals(b)) {
                         s.set(i, ab);
                         s.remove(i + 1);
                     }
                 }
+                count(s, w, counts.get(w), known, pairs, holders);
             }
+        }
+    }
+
+    /** Adds {@code weight} for each adjacent pair of known symbols in word {@code w} (removing pairs that reach 0). */
+    private static void count(List<String> s, int w, int weight, java.util.Set<String> known, Map<Pair, Integer> pairs,
+            Map<Pair, java.util.Set<Integer>> holders) {
+        for (int i = 0; i + 1 < s.size(); i++) {
+            if (known.contains(s.get(i)) && known.contains(s.get(i + 1))) {
+                Pair key = new Pair(s.get(i), s.get(i + 1));
+                Integer left = pairs.merge(key, weight, Integer::sum);
+                if (left == 0) {
+                    pairs.remove(key);
+                    holders.remove(key);
+                } else if (weight > 0) {
+                    holders.computeIfAbsent(key, k -> new java.util.HashSet<>()).add(w);
+                }
+            }
+        }
+    }
+
+    /**
+     * Two adjacent symbols. A record, not joined text: SentencePiece symbols may themselves be a
+     * newline, which made a "a\nb" key split wrongly and the merge loop spin without merging.
+     * Ordered as the text a + NUL + b, the tie-break of the trainer's non-incremental version.
+     */
+    private record Pair(String a, String b) implements Comparable<Pair> {
+        @Override
+        public int compareTo(Pair o) {
+            return (a + '\u0000' + b).compareTo(o.a + '\u0000' + o.b);
         }
     }
 

@@ -26,7 +26,18 @@ public final class GgufWriter {
 
     private record Kv(String key, int typeId, byte[] payload) {}
 
-    private record Tensor(String name, int typeId, long[] dims, byte[] data, long size, Long rawOffset) {}
+    private record Tensor(String name, int typeId, long[] dims, byte[] data, long size, Long rawOffset,
+                          TensorSource source) {}
+
+    /**
+     * Produces a tensor's bytes while the file is written, so files larger than the heap (a 1B-parameter
+     * model) never hold more than the chunk the source is writing.
+     */
+    @FunctionalInterface
+    public interface TensorSource {
+        /** Writes exactly the tensor's bytes, in order, to {@code out}. */
+        void writeTo(java.io.OutputStream out) throws IOException;
+    }
 
     private int version = 3;
     private Long tensorCount;
@@ -137,19 +148,29 @@ public final class GgufWriter {
             throw new IllegalArgumentException(name + ": " + data.length + " bytes of data, but " + type + " "
                     + java.util.Arrays.toString(dims) + " takes " + size);
         }
-        tensors.add(new Tensor(name, type.id(), dims.clone(), data.clone(), size, null));
+        tensors.add(new Tensor(name, type.id(), dims.clone(), data.clone(), size, null, null));
         return this;
     }
 
     /** A tensor whose data is not written: the file is extended (sparsely) to cover it. */
     public GgufWriter declareTensor(String name, GgmlType type, long[] dims) {
-        tensors.add(new Tensor(name, type.id(), dims.clone(), null, type.bytesFor(product(dims)), null));
+        tensors.add(new Tensor(name, type.id(), dims.clone(), null, type.bytesFor(product(dims)), null, null));
+        return this;
+    }
+
+    /**
+     * A tensor whose bytes {@code source} writes during {@link #write}; {@link #toBytes} leaves them out.
+     * {@link #write} fails naming the tensor when the source writes a different number of bytes.
+     */
+    public GgufWriter addTensor(String name, GgmlType type, long[] dims, TensorSource source) {
+        tensors.add(new Tensor(name, type.id(), dims.clone(), null, type.bytesFor(product(dims)), null,
+                Objects.requireNonNull(source, "source")));
         return this;
     }
 
     /** A tensor info written as given (offset relative to the data section), with no data. */
     public GgufWriter addRawTensorInfo(String name, int typeId, long[] dims, long relativeOffset) {
-        tensors.add(new Tensor(name, typeId, dims.clone(), null, 0, relativeOffset));
+        tensors.add(new Tensor(name, typeId, dims.clone(), null, 0, relativeOffset, null));
         return this;
     }
 
@@ -162,6 +183,9 @@ public final class GgufWriter {
     public Path write(Path file) throws IOException {
         Layout l = layout();
         Files.write(file, l.bytes());
+        if (tensors.stream().anyMatch(t -> t.source() != null)) {
+            writeSources(file, l);
+        }
         if (l.length() > l.bytes().length) {
             try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
                 raf.setLength(l.length());
@@ -170,7 +194,29 @@ public final class GgufWriter {
         return file;
     }
 
-    private record Layout(byte[] bytes, long length) {}
+    private record Layout(byte[] bytes, long length, long dataStart, long[] offsets) {}
+
+    private void writeSources(Path file, Layout l) throws IOException {
+        try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
+            for (int i = 0; i < tensors.size(); i++) {
+                Tensor t = tensors.get(i);
+                if (t.source() == null) {
+                    continue;
+                }
+                long start = l.dataStart() + l.offsets()[i];
+                raf.seek(start);
+                var out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(raf.getChannel()),
+                        1 << 20);
+                t.source().writeTo(out);
+                out.flush();
+                long written = raf.getFilePointer() - start;
+                if (written != t.size()) {
+                    throw new IOException("tensor " + t.name() + ": its source wrote " + written + " bytes, but "
+                            + "its type and shape take " + t.size());
+                }
+            }
+        }
+    }
 
     private Layout layout() {
         long[] offsets = new long[tensors.size()];
@@ -213,7 +259,7 @@ public final class GgufWriter {
                 out.raw(t.data());
             }
         }
-        return new Layout(out.bytes(), length);
+        return new Layout(out.bytes(), length, dataStart, offsets);
     }
 
     private long align(long n) {
