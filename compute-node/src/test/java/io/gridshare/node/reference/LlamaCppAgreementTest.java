@@ -44,6 +44,8 @@ class LlamaCppAgreementTest {
     static final int CONTEXT = 128;
     /** Pooled top-1 agreement each tensor type must reach. */
     static final double MIN_AGREEMENT = 0.995;
+    /** Types whose CPU kernels quantize the activation vector to int8 blocks (Q8Activation). */
+    static final java.util.Set<GgmlType> INT8_ACTIVATIONS = java.util.EnumSet.of(GgmlType.Q8_0, GgmlType.Q4_K);
     /** A disagreement is a near-tie when llama.cpp's two best tokens are within this many nats. */
     static final double TIE_NATS = 0.1;
 
@@ -107,9 +109,11 @@ class LlamaCppAgreementTest {
     /**
      * Teacher-forced top-1 for each type, pooled over the families, against two llama.cpp runs: on the
      * file itself, and on the same weights dequantized to F32. llama.cpp multiplies quantized (and
-     * F16/BF16) weights with activations rounded to 8 bits (or F16/BF16); this engine keeps float32
-     * activations, so against the dequantized file it must agree on >= 99.5% with only near-ties
+     * F16/BF16) weights with activations rounded to 8 bits (or F16/BF16). Where this engine keeps
+     * float32 activations, against the dequantized file it must agree on >= 99.5% with only near-ties
      * differing, and against the quantized file it must agree as often as llama.cpp agrees with itself.
+     * Where it rounds activations to int8 as llama.cpp does ({@link #INT8_ACTIVATIONS}), the quantized
+     * file is the reference.
      */
     @ParameterizedTest(name = "{0}: teacher-forced top-1 agrees with llama.cpp (>= 99.5% on the same weights in F32)")
     @EnumSource(GgmlType.class)
@@ -169,6 +173,14 @@ class LlamaCppAgreementTest {
                 100.0 * agreedQuantized / positions, agreedQuantized, positions, perFamily, type,
                 100.0 * llamaSelf / positions, disagreements);
         System.out.println(report);
+        if (INT8_ACTIVATIONS.contains(type)) {
+            // these kernels round the activations to int8 blocks as llama.cpp's quantized path does
+            // (per 32 values; llama.cpp's K-quant path per 256), so the reference is llama.cpp on the
+            // file: agreement within 1% of llama.cpp's own quantized-vs-F32 agreement
+            assertThat(agreedQuantized).as(report).isGreaterThanOrEqualTo(llamaSelf - positions / 100);
+            assertThat(agreedQuantized / (double) positions).as(report).isGreaterThanOrEqualTo(0.975);
+            return;
+        }
         assertThat(agreedExact / (double) positions).as(report).isGreaterThanOrEqualTo(MIN_AGREEMENT);
         assertThat(worstTieGap).as(report).isLessThanOrEqualTo(TIE_NATS);
         assertThat(worstLogprobDiff).as(report).isLessThan(0.01);
