@@ -80,6 +80,61 @@ public final class ThroughputBench {
         return job.promptTokens() / (job.ttftNanos() / 1e9);
     }
 
+    /**
+     * Time to first token of new jobs while {@code background} other jobs decode: starts the
+     * background jobs (long enough to outlast the measurement), waits until every one streams, then
+     * submits {@code probes} jobs one after another, each with a {@code probePromptTokens} prompt,
+     * and times each from submission to its first token. Chunked prefill is what keeps these
+     * bounded while the others stream. The background jobs are cancelled at the end.
+     *
+     * @return the probes' times to first token, in nanoseconds, in submission order
+     */
+    public long[] ttftUnderLoad(int background, int probes, int probePromptTokens, int backgroundTokens)
+            throws JobRefusedException, InterruptedException {
+        java.util.concurrent.CountDownLatch streaming = new java.util.concurrent.CountDownLatch(background);
+        List<io.gridshare.node.engine.Job> jobs = new ArrayList<>();
+        try {
+            for (int j = 0; j < background; j++) {
+                jobs.add(engine.submit(JobRequest.of("bench-load-" + j, prompts.prompt(j, settings.promptTokens()),
+                        backgroundTokens, new SamplingParams(0f, 1f, j)), new io.gridshare.node.engine.TokenSink() {
+                            private boolean first = true;
+
+                            @Override
+                            public void onToken(io.gridshare.node.engine.GeneratedToken token) {
+                                if (first) {
+                                    first = false;
+                                    streaming.countDown();
+                                }
+                            }
+
+                            @Override
+                            public void onFinished(io.gridshare.node.engine.JobOutcome outcome) {
+                                if (first) {
+                                    streaming.countDown();
+                                }
+                            }
+                        }));
+            }
+            streaming.await();
+            long[] ttft = new long[probes];
+            for (int p = 0; p < probes; p++) {
+                RunResult run = ConcurrentRun.run(engine, List.of(JobRequest.of("bench-probe-" + p,
+                        prompts.prompt(background + p, probePromptTokens), 1, SamplingParams.greedy())));
+                ttft[p] = run.jobs().getFirst().ttftNanos();
+            }
+            return ttft;
+        } finally {
+            jobs.forEach(io.gridshare.node.engine.Job::cancel);
+            for (io.gridshare.node.engine.Job job : jobs) {
+                try {
+                    job.completion().get();
+                } catch (java.util.concurrent.ExecutionException ignored) {
+                    // cancelled; how it ended does not matter
+                }
+            }
+        }
+    }
+
     private List<JobRequest> requests(int concurrency, int run) {
         List<JobRequest> requests = new ArrayList<>(concurrency);
         for (int j = 0; j < concurrency; j++) {

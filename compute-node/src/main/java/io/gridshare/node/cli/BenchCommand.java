@@ -26,7 +26,8 @@ import java.util.Locale;
 public final class BenchCommand {
 
     static final String USAGE = "usage: bench --model FILE [--tokens N] [--concurrency 1,4,16] [--prompt-tokens N]"
-            + " [--repeat R] [--json] [--warmup|--no-warmup] [--backend auto|cpu|cuda] [--context N] [--threads N]";
+            + " [--repeat R] [--json] [--warmup|--no-warmup] [--ttft-under-load N [--probe-prompt-tokens N]]"
+            + " [--backend auto|cpu|cuda] [--context N] [--threads N]";
 
     private BenchCommand() {}
 
@@ -37,12 +38,17 @@ public final class BenchCommand {
         ThroughputBench.Settings settings;
         EngineConfig config;
         try {
-            options = ModelOptions.parse(args, List.of("--tokens", "--concurrency", "--prompt-tokens", "--repeat"),
-                    List.of("--json", "--warmup", "--no-warmup"));
+            options = ModelOptions.parse(args, List.of("--tokens", "--concurrency", "--prompt-tokens", "--repeat",
+                    "--ttft-under-load", "--probe-prompt-tokens"), List.of("--json", "--warmup", "--no-warmup"));
             concurrency = concurrency(options.value("--concurrency"));
             settings = new ThroughputBench.Settings(positive(options, "--prompt-tokens", 32),
                     positive(options, "--tokens", 128), positive(options, "--repeat", 1));
-            config = options.engineConfig(concurrency.stream().mapToInt(Integer::intValue).max().orElseThrow());
+            int underLoad = options.intValue("--ttft-under-load", 0);
+            if (underLoad < 0) {
+                throw new IllegalArgumentException("--ttft-under-load must be 0 (off) or the number of jobs decoding, was " + underLoad);
+            }
+            config = options.engineConfig(Math.max(underLoad + 1,
+                    concurrency.stream().mapToInt(Integer::intValue).max().orElseThrow()));
         } catch (IllegalArgumentException e) {
             err.println(e.getMessage());
             err.println(USAGE);
@@ -71,6 +77,15 @@ public final class BenchCommand {
                 out.println(json ? BenchOutput.json(setup, summary, resident) : BenchOutput.row(summary, resident));
                 out.flush();
             }
+            int background = options.intValue("--ttft-under-load", 0);
+            if (background > 0) {
+                int probePrompt = positive(options, "--probe-prompt-tokens", settings.promptTokens());
+                // long enough to outlast the probes, within the served context
+                int backgroundTokens = Math.min(Math.max(settings.tokens() * 8, 512),
+                        engine.model().contextLength() - settings.promptTokens() - 8);
+                long[] ttft = bench.ttftUnderLoad(background, UNDER_LOAD_PROBES, probePrompt, backgroundTokens);
+                out.println(BenchOutput.underLoad(setup, background, probePrompt, ttft, json));
+            }
             return 0;
         } catch (JobRefusedException e) {
             err.println("job refused (" + e.reason() + "): " + e.getMessage()
@@ -87,6 +102,9 @@ public final class BenchCommand {
             return 1;
         }
     }
+
+    /** New jobs timed, one after another, while the background jobs decode. */
+    static final int UNDER_LOAD_PROBES = 10;
 
     private static int positive(ModelOptions options, String name, int fallback) {
         int value = options.intValue(name, fallback);

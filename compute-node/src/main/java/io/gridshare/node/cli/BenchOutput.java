@@ -44,6 +44,21 @@ final class BenchOutput {
                 s.ttftMillisP50(), s.ttftMillisP99(), s.prefillTokensPerSecond(), s.wallSeconds(), residentBytes >> 20);
     }
 
+    /** The time to first token of new jobs while {@code background} others decode, as JSON or a line. */
+    static String underLoad(Setup setup, int background, int probePromptTokens, long[] ttftNanos, boolean json) {
+        double[] ms = java.util.Arrays.stream(ttftNanos).mapToDouble(n -> n / 1e6).sorted().toArray();
+        double p50 = ms[(ms.length - 1) / 2];
+        double p99 = ms[(int) Math.ceil(0.99 * ms.length) - 1];
+        if (json) {
+            return "{\"model\":" + quote(setup.model()) + ",\"ttft_under_load\":true,\"background_jobs\":" + background
+                    + ",\"probes\":" + ms.length + ",\"probe_prompt_tokens\":" + probePromptTokens
+                    + ",\"ttft_ms_p50\":" + number(p50) + ",\"ttft_ms_p99\":" + number(p99)
+                    + ",\"ttft_ms_max\":" + number(ms[ms.length - 1]) + "}";
+        }
+        return String.format(java.util.Locale.ROOT, "TTFT of a new %d-token job while %d others decode: p50 %.1f ms,"
+                + " p99 %.1f ms, max %.1f ms (%d probes)", probePromptTokens, background, p50, p99, ms[ms.length - 1], ms.length);
+    }
+
     private static String number(double value) {
         // JSON has no NaN or infinity; a rate that could not be measured is 0
         if (!Double.isFinite(value)) {

@@ -119,4 +119,19 @@ class BenchCommandTest {
         assertThat(code).isEqualTo(1);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("job refused (CONTEXT_TOO_LONG)").contains("--context");
     }
+
+    @Test
+    @DisplayName("--ttft-under-load times new jobs while others decode, as one more JSON line")
+    void ttftUnderLoad() throws Exception {
+        int code = run("--model", TestModels.stories260K().checkpoint().toString(), "--backend", "cpu",
+                "--tokens", "8", "--concurrency", "1", "--json", "--no-warmup", "--ttft-under-load", "3",
+                "--probe-prompt-tokens", "20");
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+        JsonNode load = jsonLines().getLast();
+        assertThat(load.get("ttft_under_load").asBoolean()).isTrue();
+        assertThat(load.get("background_jobs").asInt()).isEqualTo(3);
+        assertThat(load.get("probes").asInt()).isEqualTo(10);
+        assertThat(load.get("ttft_ms_p50").asDouble()).isPositive()
+                .isLessThanOrEqualTo(load.get("ttft_ms_p99").asDouble());
+    }
 }
