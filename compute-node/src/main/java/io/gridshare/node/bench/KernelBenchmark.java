@@ -103,13 +103,21 @@ public final class KernelBenchmark {
         java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
         boolean onCpu = pool == null && cpu.isCurrentThreadCpuTimeSupported();
         double best = 0;
+        long allocated = 0;
         for (int round = 0; round < ROUNDS; round++) {
+            long bytes = allocatedBytes();
             long start = onCpu ? cpu.getCurrentThreadCpuTime() : System.nanoTime();
             for (int i = 0; i < iters; i++) {
                 run(m, out, x, batch, parts, pool);
             }
             long end = onCpu ? cpu.getCurrentThreadCpuTime() : System.nanoTime();
+            allocated = allocatedBytes() - bytes;
             best = Math.max(best, (double) m.data().byteSize() * iters / ((end - start) / 1e9) / 1e9);
+        }
+        if (pool == null && allocated > 0) {
+            // a kernel whose vectors C2 could not keep in registers allocates a box per operation
+            System.out.printf(Locale.ROOT, "  (%s B=%d allocated %d bytes per product in the last round)%n",
+                    m, batch, allocated / iters);
         }
         return best;
     }
@@ -123,6 +131,11 @@ public final class KernelBenchmark {
                 f.get();
             }
         }
+    }
+
+    private static long allocatedBytes() {
+        return java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+                ? t.getCurrentThreadAllocatedBytes() : 0;
     }
 
     /** One row of activations takes the single-vector path the engine's decode of one job takes. */

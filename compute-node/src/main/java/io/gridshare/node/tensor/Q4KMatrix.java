@@ -66,6 +66,65 @@ final class Q4KMatrix extends Q8BlockMatrix {
         return Lanes.sum(accA.add(accB)) - mins;
     }
 
+    /**
+     * {@link #dot} for four activations: each group's nibbles unpacked once and each scale product
+     * {@code d * sc} formed once (as {@link #dot} forms it before multiplying by the activation's scale).
+     */
+    @Override
+    void dot4(long base, Q8Activation a0, Q8Activation a1, Q8Activation a2, Q8Activation a3,
+            float[] o0, float[] o1, float[] o2, float[] o3, int r) {
+        MemorySegment w = data;
+        int blocks = cols / QK;
+        FloatVector accA0 = FloatVector.zero(F), accB0 = FloatVector.zero(F), accA1 = FloatVector.zero(F),
+                accB1 = FloatVector.zero(F), accA2 = FloatVector.zero(F), accB2 = FloatVector.zero(F),
+                accA3 = FloatVector.zero(F), accB3 = FloatVector.zero(F);
+        float m0 = 0, m1 = 0, m2 = 0, m3 = 0;
+        for (int i = 0; i < blocks; i++) {
+            long o = base + (long) BLOCK * i;
+            float d = Lanes.f16(w, o), dmin = Lanes.f16(w, o + 2);
+            long lo = w.get(LONG_LE, o + 4);
+            int hi = w.get(INT_LE, o + 12);
+            long scales = KScales.scales(lo, hi), ms = KScales.mins(lo, hi);
+            for (int g = 0; g < 4; g++) {
+                int ja = 2 * g, jb = ja + 1;
+                int xa = QK * i + 64 * g, xb = xa + 32, sa = 8 * i + ja;
+                IntVector ta0 = IntVector.zero(Lanes.I), tb0 = ta0, ta1 = ta0, tb1 = ta0, ta2 = ta0, tb2 = ta0,
+                        ta3 = ta0, tb3 = ta0;
+                for (int k = 0; k < 32; k += QL) {
+                    ByteVector q = ByteVector.fromMemorySegment(QB, w, o + QS + 32 * g + k, Lanes.LE);
+                    ShortVector qa = (ShortVector) q.and((byte) 0xF).castShape(Lanes.QS, 0);
+                    ShortVector qb = (ShortVector) Lanes.shr(q, 4).and((byte) 0xF).castShape(Lanes.QS, 0);
+                    ta0 = ta0.add(Lanes.pairSum(qa.mul(ShortVector.fromArray(Lanes.QS, a0.q, xa + k))));
+                    tb0 = tb0.add(Lanes.pairSum(qb.mul(ShortVector.fromArray(Lanes.QS, a0.q, xb + k))));
+                    ta1 = ta1.add(Lanes.pairSum(qa.mul(ShortVector.fromArray(Lanes.QS, a1.q, xa + k))));
+                    tb1 = tb1.add(Lanes.pairSum(qb.mul(ShortVector.fromArray(Lanes.QS, a1.q, xb + k))));
+                    ta2 = ta2.add(Lanes.pairSum(qa.mul(ShortVector.fromArray(Lanes.QS, a2.q, xa + k))));
+                    tb2 = tb2.add(Lanes.pairSum(qb.mul(ShortVector.fromArray(Lanes.QS, a2.q, xb + k))));
+                    ta3 = ta3.add(Lanes.pairSum(qa.mul(ShortVector.fromArray(Lanes.QS, a3.q, xa + k))));
+                    tb3 = tb3.add(Lanes.pairSum(qb.mul(ShortVector.fromArray(Lanes.QS, a3.q, xb + k))));
+                }
+                float da = d * KScales.at(scales, ja), db = d * KScales.at(scales, jb);
+                float ma = dmin * KScales.at(ms, ja), mb = dmin * KScales.at(ms, jb);
+                accA0 = Lanes.toFloats(ta0).fma(Lanes.broadcast(da * a0.d[sa]), accA0);
+                accB0 = Lanes.toFloats(tb0).fma(Lanes.broadcast(db * a0.d[sa + 1]), accB0);
+                accA1 = Lanes.toFloats(ta1).fma(Lanes.broadcast(da * a1.d[sa]), accA1);
+                accB1 = Lanes.toFloats(tb1).fma(Lanes.broadcast(db * a1.d[sa + 1]), accB1);
+                accA2 = Lanes.toFloats(ta2).fma(Lanes.broadcast(da * a2.d[sa]), accA2);
+                accB2 = Lanes.toFloats(tb2).fma(Lanes.broadcast(db * a2.d[sa + 1]), accB2);
+                accA3 = Lanes.toFloats(ta3).fma(Lanes.broadcast(da * a3.d[sa]), accA3);
+                accB3 = Lanes.toFloats(tb3).fma(Lanes.broadcast(db * a3.d[sa + 1]), accB3);
+                m0 = Math.fma(mb, a0.sum[sa + 1], Math.fma(ma, a0.sum[sa], m0));
+                m1 = Math.fma(mb, a1.sum[sa + 1], Math.fma(ma, a1.sum[sa], m1));
+                m2 = Math.fma(mb, a2.sum[sa + 1], Math.fma(ma, a2.sum[sa], m2));
+                m3 = Math.fma(mb, a3.sum[sa + 1], Math.fma(ma, a3.sum[sa], m3));
+            }
+        }
+        o0[r] = Lanes.sum(accA0.add(accB0)) - m0;
+        o1[r] = Lanes.sum(accA1.add(accB1)) - m1;
+        o2[r] = Lanes.sum(accA2.add(accB2)) - m2;
+        o3[r] = Lanes.sum(accA3.add(accB3)) - m3;
+    }
+
     @Override
     void dequantize(long base, float[] out, int off) {
         for (int i = 0; i < cols / QK; i++) {

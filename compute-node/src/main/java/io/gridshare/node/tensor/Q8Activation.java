@@ -46,6 +46,35 @@ final class Q8Activation {
         return a;
     }
 
+    /**
+     * This thread's scratch activations holding {@code x[b][0, n)} quantized for {@code b < batch}:
+     * separate from {@link #of(float[], int)}'s, with the same skip of rows quantized before.
+     */
+    static Q8Activation[] of(float[][] x, int batch, int n) {
+        Batch holder = BATCH.get();
+        Q8Activation[] a = holder.rows;
+        if (a.length < batch) {
+            a = Arrays.copyOf(a, Math.max(batch, 2 * a.length));
+            for (int b = holder.rows.length; b < a.length; b++) {
+                a[b] = new Q8Activation();
+            }
+            holder.rows = a;
+        }
+        for (int b = 0; b < batch; b++) {
+            Q8Activation row = a[b];
+            if (row.n != n || !Arrays.equals(row.source, 0, n, x[b], 0, n)) {
+                row.quantize(x[b], n);
+            }
+        }
+        return a;
+    }
+
+    private static final class Batch {
+        Q8Activation[] rows = new Q8Activation[0];
+    }
+
+    private static final ThreadLocal<Batch> BATCH = ThreadLocal.withInitial(Batch::new);
+
     /** A fresh activation (tests). */
     static Q8Activation quantized(float[] x, int n) {
         Q8Activation a = new Q8Activation();

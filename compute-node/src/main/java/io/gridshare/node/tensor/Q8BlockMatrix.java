@@ -22,6 +22,38 @@ abstract class Q8BlockMatrix extends BlockMatrix {
         }
     }
 
+    /**
+     * Each activation row quantized once per product, then per matrix row the kernel's {@link #dot4}
+     * over tiles of four activation rows (one decode of the weights for all four) and {@link #dot}
+     * for the rest.
+     */
+    @Override
+    final void rowsBatch(float[][] out, float[][] x, int batch, int from, int to) {
+        Q8Activation[] a = Q8Activation.of(x, batch, cols);
+        for (int r = from; r < to; r++) {
+            long base = r * rowBytes;
+            int b = 0;
+            for (; b + 4 <= batch; b += 4) {
+                dot4(base, a[b], a[b + 1], a[b + 2], a[b + 3], out[b], out[b + 1], out[b + 2], out[b + 3], r);
+            }
+            for (; b < batch; b++) {
+                out[b][r] = dot(base, a[b]);
+            }
+        }
+    }
+
+    /**
+     * {@code o0[r] = dot(base, a0)}, ... {@code o3[r] = dot(base, a3)} with the bits of {@link #dot};
+     * kernels override it to read and unpack each block once for the four activations.
+     */
+    void dot4(long base, Q8Activation a0, Q8Activation a1, Q8Activation a2, Q8Activation a3,
+            float[] o0, float[] o1, float[] o2, float[] o3, int r) {
+        o0[r] = dot(base, a0);
+        o1[r] = dot(base, a1);
+        o2[r] = dot(base, a2);
+        o3[r] = dot(base, a3);
+    }
+
     @Override
     final float dot(long base, float[] x) {
         return dot(base, Q8Activation.of(x, cols));
