@@ -49,45 +49,41 @@ final class Bf16Matrix extends BlockMatrix {
         return s;
     }
 
-    /** {@link #dot} for four activations, each weight vector loaded and converted once. */
+    /**
+     * Each row converted once into this thread's scratch, then multiplied with the activation rows
+     * ({@link FloatRows}), the same steps and bits as {@link #dot}: the conversion runs in its own
+     * small loop, which leaves C2 the inlining budget for the whole dot product (converting inside
+     * the product's loop used it up, and the final sum, called out of line, boxed a vector per row).
+     */
     @Override
-    void dot4(long base, float[] x0, float[] x1, float[] x2, float[] x3, float[] o0, float[] o1, float[] o2,
-            float[] o3, int r) {
+    void rows(float[] out, float[] x, int from, int to) {
+        float[] row = BatchScratch.of(1, cols).row;
+        for (int r = from; r < to; r++) {
+            toFloats(r * rowBytes, row);
+            out[r] = FloatRows.dot(row, x, cols);
+        }
+    }
+
+    @Override
+    void rowsBatch(float[][] out, float[][] x, int batch, int from, int to) {
+        float[] row = BatchScratch.of(batch, cols).row;
+        for (int r = from; r < to; r++) {
+            toFloats(r * rowBytes, row);
+            FloatRows.dots(row, cols, x, batch, out, r);
+        }
+    }
+
+    /** The row at byte {@code base} as floats in {@code row[0, cols)}, vectors converted as {@link #dot} converts them. */
+    private void toFloats(long base, float[] row) {
         MemorySegment w = data;
         int n = cols, vecEnd = n - n % LANES;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
         int c = 0;
-        for (; c + 2 * LANES <= vecEnd; c += 2 * LANES) {
-            FloatVector w0 = load(w, base + 2L * c), w1 = load(w, base + 2L * (c + LANES));
-            a0 = w0.fma(FloatVector.fromArray(F, x0, c), a0);
-            a1 = w1.fma(FloatVector.fromArray(F, x0, c + LANES), a1);
-            b0 = w0.fma(FloatVector.fromArray(F, x1, c), b0);
-            b1 = w1.fma(FloatVector.fromArray(F, x1, c + LANES), b1);
-            c0 = w0.fma(FloatVector.fromArray(F, x2, c), c0);
-            c1 = w1.fma(FloatVector.fromArray(F, x2, c + LANES), c1);
-            d0 = w0.fma(FloatVector.fromArray(F, x3, c), d0);
-            d1 = w1.fma(FloatVector.fromArray(F, x3, c + LANES), d1);
-        }
         for (; c < vecEnd; c += LANES) {
-            FloatVector w0 = load(w, base + 2L * c);
-            a0 = w0.fma(FloatVector.fromArray(F, x0, c), a0);
-            b0 = w0.fma(FloatVector.fromArray(F, x1, c), b0);
-            c0 = w0.fma(FloatVector.fromArray(F, x2, c), c0);
-            d0 = w0.fma(FloatVector.fromArray(F, x3, c), d0);
+            load(w, base + 2L * c).intoArray(row, c);
         }
-        float s0 = Lanes.sum(a0.add(a1)), s1 = Lanes.sum(b0.add(b1)), s2 = Lanes.sum(c0.add(c1)),
-                s3 = Lanes.sum(d0.add(d1));
         for (; c < n; c++) {
-            float v = Float16.bf16ToFloat(w.get(SHORT_LE, base + 2L * c));
-            s0 += v * x0[c];
-            s1 += v * x1[c];
-            s2 += v * x2[c];
-            s3 += v * x3[c];
+            row[c] = Float16.bf16ToFloat(w.get(SHORT_LE, base + 2L * c));
         }
-        o0[r] = s0;
-        o1[r] = s1;
-        o2[r] = s2;
-        o3[r] = s3;
     }
 
     @Override

@@ -57,46 +57,6 @@ final class Q6KMatrix extends BlockMatrix {
         return Lanes.sum(acc);
     }
 
-    /** {@link #dot} for four activations, each chunk of weights unpacked to floats once. */
-    @Override
-    void dot4(long base, float[] x0, float[] x1, float[] x2, float[] x3, float[] o0, float[] o1, float[] o2,
-            float[] o3, int r) {
-        MemorySegment w = data;
-        int blocks = cols / QK;
-        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
-        for (int i = 0; i < blocks; i++) {
-            long o = base + (long) BLOCK * i;
-            float d = Lanes.f16(w, o + D);
-            for (int n = 0; n < 2; n++) {
-                for (int m = 0; m < 4; m++) {
-                    long ql = o + 64 * n + 32 * (m & 1);
-                    long qh = o + QH + 32 * n;
-                    int nibbleShift = 4 * (m >> 1), highShift = 2 * m;
-                    int xq = QK * i + 128 * n + 32 * m;
-                    FloatVector t0 = FloatVector.zero(F), t1 = t0, t2 = t0, t3 = t0;
-                    for (int k = 0; k < 32; k += LANES) {
-                        ByteVector low = Lanes.shr(Lanes.bytes(w, ql + k), nibbleShift).and((byte) 0xF);
-                        ByteVector high = Lanes.shl(Lanes.shr(Lanes.bytes(w, qh + k), highShift), 4).and(HIGH);
-                        FloatVector q = Lanes.toFloats(low.or(high).sub(BIAS));
-                        FloatVector sc = scale(w, o + SC + 8 * n + 2 * m + (k >> 4), d);
-                        t0 = q.mul(FloatVector.fromArray(F, x0, xq + k)).fma(sc, t0);
-                        t1 = q.mul(FloatVector.fromArray(F, x1, xq + k)).fma(sc, t1);
-                        t2 = q.mul(FloatVector.fromArray(F, x2, xq + k)).fma(sc, t2);
-                        t3 = q.mul(FloatVector.fromArray(F, x3, xq + k)).fma(sc, t3);
-                    }
-                    acc0 = acc0.add(t0);
-                    acc1 = acc1.add(t1);
-                    acc2 = acc2.add(t2);
-                    acc3 = acc3.add(t3);
-                }
-            }
-        }
-        o0[r] = Lanes.sum(acc0);
-        o1[r] = Lanes.sum(acc1);
-        o2[r] = Lanes.sum(acc2);
-        o3[r] = Lanes.sum(acc3);
-    }
-
     private static FloatVector scale(MemorySegment w, long off, float d) {
         return Lanes.broadcast(d * w.get(ValueLayout.JAVA_BYTE, off));
     }
