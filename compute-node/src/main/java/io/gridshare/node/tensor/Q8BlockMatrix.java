@@ -16,47 +16,46 @@ abstract class Q8BlockMatrix extends BlockMatrix {
 
     @Override
     final void rows(float[] out, float[] x, int from, int to) {
-        Q8Activation a = Q8Activation.of(x, cols);
+        Q8Activation a = Q8Activation.of(x, cols, activationBlock());
         for (int r = from; r < to; r++) {
             out[r] = dot(r * rowBytes, a);
         }
     }
 
     /**
-     * Each activation row quantized once per product, then per matrix row the kernel's {@link #dot4}
-     * over tiles of four activation rows (one decode of the weights for all four) and {@link #dot}
-     * for the rest.
+     * Each activation row quantized once per product, then per matrix row {@link #dotBatch}: the
+     * row's bytes are read from memory once for all activation rows.
      */
     @Override
     final void rowsBatch(float[][] out, float[][] x, int batch, int from, int to) {
-        Q8Activation[] a = Q8Activation.of(x, batch, cols);
+        Q8Activation[] a = Q8Activation.of(x, batch, cols, activationBlock());
+        BatchScratch scratch = BatchScratch.of(batch, cols);
         for (int r = from; r < to; r++) {
-            long base = r * rowBytes;
-            int b = 0;
-            for (; b + 4 <= batch; b += 4) {
-                dot4(base, a[b], a[b + 1], a[b + 2], a[b + 3], out[b], out[b + 1], out[b + 2], out[b + 3], r);
-            }
-            for (; b < batch; b++) {
-                out[b][r] = dot(base, a[b]);
-            }
+            dotBatch(r * rowBytes, a, batch, scratch, out, r);
         }
     }
 
     /**
-     * {@code o0[r] = dot(base, a0)}, ... {@code o3[r] = dot(base, a3)} with the bits of {@link #dot};
-     * kernels override it to read and unpack each block once for the four activations.
+     * {@code out[b][r] = dot(base, a[b])} for {@code b < batch}, with the bits of {@link #dot};
+     * kernels override it to read and unpack each block once for all activation rows.
      */
-    void dot4(long base, Q8Activation a0, Q8Activation a1, Q8Activation a2, Q8Activation a3,
-            float[] o0, float[] o1, float[] o2, float[] o3, int r) {
-        o0[r] = dot(base, a0);
-        o1[r] = dot(base, a1);
-        o2[r] = dot(base, a2);
-        o3[r] = dot(base, a3);
+    void dotBatch(long base, Q8Activation[] a, int batch, BatchScratch scratch, float[][] out, int r) {
+        for (int b = 0; b < batch; b++) {
+            out[b][r] = dot(base, a[b]);
+        }
     }
 
     @Override
     final float dot(long base, float[] x) {
-        return dot(base, Q8Activation.of(x, cols));
+        return dot(base, Q8Activation.of(x, cols, activationBlock()));
+    }
+
+    /**
+     * Values per activation scale: {@link Q8Activation#QK} (as {@code block_q8_0}) unless the kernel
+     * applies its sub-block scales in integers and needs one activation scale per weight block.
+     */
+    int activationBlock() {
+        return Q8Activation.QK;
     }
 
     /** The dot product of the row starting at byte {@code base} with the quantized activation. */

@@ -43,40 +43,31 @@ final class Q8_0Matrix extends Q8BlockMatrix {
         return Lanes.sum(acc);
     }
 
-    /** {@link #dot} for four activations: each block's weights widened once, the same steps per activation. */
+    /** {@link #dot} for each activation row inside the block loop, so each block is read from memory once. */
     @Override
-    void dot4(long base, Q8Activation a0, Q8Activation a1, Q8Activation a2, Q8Activation a3,
-            float[] o0, float[] o1, float[] o2, float[] o3, int r) {
+    void dotBatch(long base, Q8Activation[] a, int batch, BatchScratch scratch, float[][] out, int r) {
         MemorySegment w = data;
-        short[] q0 = a0.q, q1 = a1.q, q2 = a2.q, q3 = a3.q;
-        float[] d0 = a0.d, d1 = a1.d, d2 = a2.d, d3 = a3.d;
+        float[] acc = scratch.acc;
+        java.util.Arrays.fill(acc, 0, batch * Lanes.LANES, 0f);
         int blocks = cols / QK;
-        FloatVector c0 = FloatVector.zero(F), c1 = FloatVector.zero(F), c2 = FloatVector.zero(F), c3 = FloatVector.zero(F);
         for (int i = 0; i < blocks; i++) {
             long o = base + (long) BLOCK * i;
             int xi = QK * i;
-            ShortVector q = Lanes.shorts(w, o + 2);
-            IntVector s0 = Lanes.pairSum(q.mul(ShortVector.fromArray(QS, q0, xi)));
-            IntVector s1 = Lanes.pairSum(q.mul(ShortVector.fromArray(QS, q1, xi)));
-            IntVector s2 = Lanes.pairSum(q.mul(ShortVector.fromArray(QS, q2, xi)));
-            IntVector s3 = Lanes.pairSum(q.mul(ShortVector.fromArray(QS, q3, xi)));
-            for (int k = QL; k < QK; k += QL) {
-                q = Lanes.shorts(w, o + 2 + k);
-                s0 = s0.add(Lanes.pairSum(q.mul(ShortVector.fromArray(QS, q0, xi + k))));
-                s1 = s1.add(Lanes.pairSum(q.mul(ShortVector.fromArray(QS, q1, xi + k))));
-                s2 = s2.add(Lanes.pairSum(q.mul(ShortVector.fromArray(QS, q2, xi + k))));
-                s3 = s3.add(Lanes.pairSum(q.mul(ShortVector.fromArray(QS, q3, xi + k))));
-            }
             float d = Lanes.f16(w, o);
-            c0 = Lanes.toFloats(s0).fma(Lanes.broadcast(d * d0[i]), c0);
-            c1 = Lanes.toFloats(s1).fma(Lanes.broadcast(d * d1[i]), c1);
-            c2 = Lanes.toFloats(s2).fma(Lanes.broadcast(d * d2[i]), c2);
-            c3 = Lanes.toFloats(s3).fma(Lanes.broadcast(d * d3[i]), c3);
+            for (int b = 0; b < batch; b++) {
+                short[] xq = a[b].q;
+                IntVector s = Lanes.pairSum(Lanes.shorts(w, o + 2).mul(ShortVector.fromArray(QS, xq, xi)));
+                for (int k = QL; k < QK; k += QL) {
+                    s = s.add(Lanes.pairSum(Lanes.shorts(w, o + 2 + k).mul(ShortVector.fromArray(QS, xq, xi + k))));
+                }
+                int at = b * Lanes.LANES;
+                Lanes.toFloats(s).fma(Lanes.broadcast(d * a[b].d[i]), FloatVector.fromArray(F, acc, at))
+                        .intoArray(acc, at);
+            }
         }
-        o0[r] = Lanes.sum(c0);
-        o1[r] = Lanes.sum(c1);
-        o2[r] = Lanes.sum(c2);
-        o3[r] = Lanes.sum(c3);
+        for (int b = 0; b < batch; b++) {
+            out[b][r] = Lanes.sum(acc, b * Lanes.LANES);
+        }
     }
 
     @Override
