@@ -43,33 +43,6 @@ final class Q8_0Matrix extends Q8BlockMatrix {
         return Lanes.sum(acc);
     }
 
-    /** {@link #dot} for each activation row inside the block loop, so each block is read from memory once. */
-    @Override
-    void dotBatch(long base, Q8Activation[] a, int batch, BatchScratch scratch, float[][] out, int r) {
-        MemorySegment w = data;
-        float[] acc = scratch.acc;
-        java.util.Arrays.fill(acc, 0, batch * Lanes.LANES, 0f);
-        int blocks = cols / QK;
-        for (int i = 0; i < blocks; i++) {
-            long o = base + (long) BLOCK * i;
-            int xi = QK * i;
-            float d = Lanes.f16(w, o);
-            for (int b = 0; b < batch; b++) {
-                short[] xq = a[b].q;
-                IntVector s = Lanes.pairSum(Lanes.shorts(w, o + 2).mul(ShortVector.fromArray(QS, xq, xi)));
-                for (int k = QL; k < QK; k += QL) {
-                    s = s.add(Lanes.pairSum(Lanes.shorts(w, o + 2 + k).mul(ShortVector.fromArray(QS, xq, xi + k))));
-                }
-                int at = b * Lanes.LANES;
-                Lanes.toFloats(s).fma(Lanes.broadcast(d * a[b].d[i]), FloatVector.fromArray(F, acc, at))
-                        .intoArray(acc, at);
-            }
-        }
-        for (int b = 0; b < batch; b++) {
-            out[b][r] = Lanes.sum(acc, b * Lanes.LANES);
-        }
-    }
-
     @Override
     void dequantize(long base, float[] out, int off) {
         for (int i = 0; i < cols / QK; i++) {
