@@ -49,6 +49,43 @@ final class Bf16Matrix extends BlockMatrix {
         return s;
     }
 
+    /**
+     * Each row converted once into this thread's scratch, then multiplied with the activation rows
+     * ({@link FloatRows}), the same steps and bits as {@link #dot}: the conversion runs in its own
+     * small loop, which leaves C2 the inlining budget for the whole dot product (converting inside
+     * the product's loop used it up, and the final sum, called out of line, boxed a vector per row).
+     */
+    @Override
+    void rows(float[] out, float[] x, int from, int to) {
+        float[] row = BatchScratch.of(1, cols).row;
+        for (int r = from; r < to; r++) {
+            toFloats(r * rowBytes, row);
+            out[r] = FloatRows.dot(row, x, cols);
+        }
+    }
+
+    @Override
+    void rowsBatch(float[][] out, float[][] x, int batch, int from, int to) {
+        float[] row = BatchScratch.of(batch, cols).row;
+        for (int r = from; r < to; r++) {
+            toFloats(r * rowBytes, row);
+            FloatRows.dots(row, cols, x, batch, out, r);
+        }
+    }
+
+    /** The row at byte {@code base} as floats in {@code row[0, cols)}, vectors converted as {@link #dot} converts them. */
+    private void toFloats(long base, float[] row) {
+        MemorySegment w = data;
+        int n = cols, vecEnd = n - n % LANES;
+        int c = 0;
+        for (; c < vecEnd; c += LANES) {
+            load(w, base + 2L * c).intoArray(row, c);
+        }
+        for (; c < n; c++) {
+            row[c] = Float16.bf16ToFloat(w.get(SHORT_LE, base + 2L * c));
+        }
+    }
+
     @Override
     void dequantize(long base, float[] out, int off) {
         for (int c = 0; c < cols; c++) {

@@ -64,6 +64,58 @@ abstract class BlockMatrix implements WeightMatrix {
         rows(out, x, from, to);
     }
 
+    @Override
+    public final void matmulBatch(float[][] out, float[][] x, int batch, int from, int to) {
+        Objects.checkFromToIndex(from, to, rows);
+        if (batch < 0 || batch > x.length || batch > out.length) {
+            throw new IllegalArgumentException("a batch of " + batch + " rows needs as many activation and output rows, got "
+                    + x.length + " and " + out.length);
+        }
+        for (int b = 0; b < batch; b++) {
+            if (x[b].length < cols) {
+                throw new IllegalArgumentException("x[" + b + "] has " + x[b].length + " elements, the " + type
+                        + " matrix has " + cols + " columns");
+            }
+            if (out[b].length < to) {
+                throw new IllegalArgumentException("out[" + b + "] has " + out[b].length + " elements, rows up to "
+                        + to + " were asked for");
+            }
+        }
+        rowsBatch(out, x, batch, from, to);
+    }
+
+    /**
+     * {@link #matmulBatch} with its arguments checked. The matrix is taken row by row, and each row
+     * is multiplied with every activation row while its bytes are still in the L1 cache, so memory
+     * delivers the weights once; kernels that decode a row once for a tile of four activation rows
+     * override {@link #dot4}. Either way each {@code out[b][r]} comes from {@link #dot}'s arithmetic,
+     * the same bits as {@link #matmul}.
+     */
+    void rowsBatch(float[][] out, float[][] x, int batch, int from, int to) {
+        for (int r = from; r < to; r++) {
+            long base = r * rowBytes;
+            int b = 0;
+            for (; b + 4 <= batch; b += 4) {
+                dot4(base, x[b], x[b + 1], x[b + 2], x[b + 3], out[b], out[b + 1], out[b + 2], out[b + 3], r);
+            }
+            for (; b < batch; b++) {
+                out[b][r] = dot(base, x[b]);
+            }
+        }
+    }
+
+    /**
+     * {@code o0[r] = dot(base, x0)}, ... {@code o3[r] = dot(base, x3)} with the bits of {@link #dot};
+     * kernels override it to load and convert the row's weights once for the four activations.
+     */
+    void dot4(long base, float[] x0, float[] x1, float[] x2, float[] x3, float[] o0, float[] o1, float[] o2,
+            float[] o3, int r) {
+        o0[r] = dot(base, x0);
+        o1[r] = dot(base, x1);
+        o2[r] = dot(base, x2);
+        o3[r] = dot(base, x3);
+    }
+
     /** {@code out[r] = row r . x} for {@code r} in {@code [from, to)}, arguments already checked. */
     void rows(float[] out, float[] x, int from, int to) {
         for (int r = from; r < to; r++) {

@@ -65,6 +65,21 @@ final class Lanes {
         return v.lane(0);
     }
 
+    /**
+     * {@link #sum(FloatVector)} of the vector stored at {@code a[off, off + LANES)}, in scalar code
+     * (it overwrites those lanes): the same tree, so the same bits. For kernels whose accumulators
+     * already sit in an array, and for big kernels where C2 has spent its inlining budget before
+     * the final sum, and would box the vector to call {@link #sum(FloatVector)} out of line.
+     */
+    static float sum(float[] a, int off) {
+        for (int s = LANES / 2; s > 0; s >>= 1) {
+            for (int i = off; i < off + s; i++) {
+                a[i] += a[i + s];
+            }
+        }
+        return a[off];
+    }
+
     /** The f16 scale stored at byte {@code off}. */
     static float f16(MemorySegment w, long off) {
         return Float.float16ToFloat(w.get(SHORT_LE, off));

@@ -18,9 +18,11 @@ import jdk.incubator.vector.ShortVector;
  * ({@link KScales}), 128 bytes of nibbles, for 256 weights in 8 sub-blocks of 32. The nibbles come
  * in four groups of 32 bytes: in group {@code g} the low nibbles are sub-block {@code 2g}, the high
  * nibbles sub-block {@code 2g + 1}; value {@code d * sc * q - dmin * m}. The kernel multiplies the
- * nibbles with the int8 activation in short lanes, scales each sub-block's integer sum once
- * ({@code d * sc * dx}), and takes the mins term from the activation's per-block sums, as ggml's
- * {@code vec_dot_q4_K_q8_K} does (but with one activation scale per 32, not per 256).
+ * nibbles with the int8 activation ({@link Q8Activation} with one scale per 256, as
+ * {@code block_q8_K}) in short lanes, applies each sub-block's 6-bit scale to its integer sums in
+ * int lanes, and converts and scales the block's sum once ({@code d * dx}); the mins term comes from
+ * the activation's integer sums per 32, one float operation per block, as ggml's
+ * {@code vec_dot_q4_K_q8_K} does.
  */
 final class Q4KMatrix extends Q8BlockMatrix {
 
@@ -32,38 +34,111 @@ final class Q4KMatrix extends Q8BlockMatrix {
         super(GgmlType.Q4_K, data, rows, cols);
     }
 
+    /** One activation scale per 256, so that each sub-block's 6-bit scale is applied in integers. */
+    @Override
+    int activationBlock() {
+        return QK;
+    }
+
     @Override
     float dot(long base, Q8Activation a) {
         MemorySegment w = data;
         short[] xq = a.q;
-        float[] xd = a.d, xsum = a.sum;
+        float[] xd = a.d;
+        int[] xs = a.isum;
         int blocks = cols / QK;
-        FloatVector accA = FloatVector.zero(F), accB = FloatVector.zero(F);
+        FloatVector acc = FloatVector.zero(F);
         float mins = 0;
         for (int i = 0; i < blocks; i++) {
             long o = base + (long) BLOCK * i;
-            float d = Lanes.f16(w, o), dmin = Lanes.f16(w, o + 2);
             long lo = w.get(LONG_LE, o + 4);
             int hi = w.get(INT_LE, o + 12);
             long scales = KScales.scales(lo, hi), ms = KScales.mins(lo, hi);
+            IntVector t = IntVector.zero(Lanes.I);
             for (int g = 0; g < 4; g++) {
-                int ja = 2 * g, jb = ja + 1;
-                int xa = QK * i + 64 * g, xb = xa + 32, sa = 8 * i + ja;
-                IntVector ta = IntVector.zero(Lanes.I), tb = IntVector.zero(Lanes.I);
+                int xa = QK * i + 64 * g, xb = xa + 32;
+                IntVector ta = IntVector.zero(Lanes.I), tb = ta;
                 for (int k = 0; k < 32; k += QL) {
                     ByteVector q = ByteVector.fromMemorySegment(QB, w, o + QS + 32 * g + k, Lanes.LE);
-                    ShortVector qa = (ShortVector) q.and((byte) 0xF).castShape(Lanes.QS, 0);
-                    ShortVector qb = (ShortVector) Lanes.shr(q, 4).and((byte) 0xF).castShape(Lanes.QS, 0);
-                    ta = ta.add(Lanes.pairSum(qa.mul(ShortVector.fromArray(Lanes.QS, xq, xa + k))));
-                    tb = tb.add(Lanes.pairSum(qb.mul(ShortVector.fromArray(Lanes.QS, xq, xb + k))));
+                    ta = ta.add(Lanes.pairSum(low(q).mul(ShortVector.fromArray(Lanes.QS, xq, xa + k))));
+                    tb = tb.add(Lanes.pairSum(high(q).mul(ShortVector.fromArray(Lanes.QS, xq, xb + k))));
                 }
-                accA = Lanes.toFloats(ta).fma(Lanes.broadcast(d * KScales.at(scales, ja) * xd[sa]), accA);
-                accB = Lanes.toFloats(tb).fma(Lanes.broadcast(d * KScales.at(scales, jb) * xd[sa + 1]), accB);
-                mins = Math.fma(dmin * KScales.at(ms, ja), xsum[sa], mins);
-                mins = Math.fma(dmin * KScales.at(ms, jb), xsum[sa + 1], mins);
+                t = t.add(ta.mul(KScales.at(scales, 2 * g))).add(tb.mul(KScales.at(scales, 2 * g + 1)));
+            }
+            float dx = xd[i];
+            acc = Lanes.toFloats(t).fma(Lanes.broadcast(Lanes.f16(w, o) * dx), acc);
+            mins = Math.fma(Lanes.f16(w, o + 2) * dx, minSum(ms, xs, 8 * i), mins);
+        }
+        return Lanes.sum(acc) - mins;
+    }
+
+    private static ShortVector low(ByteVector q) {
+        return (ShortVector) q.and((byte) 0xF).castShape(Lanes.QS, 0);
+    }
+
+    private static ShortVector high(ByteVector q) {
+        return (ShortVector) Lanes.shr(q, 4).and((byte) 0xF).castShape(Lanes.QS, 0);
+    }
+
+    /**
+     * {@code sum_j min_j * sum(q of sub-block j)}: at most 8 * 63 * 4064, exact as an int and as a
+     * float, so the mins cost one float operation per block.
+     */
+    private static float minSum(long ms, int[] isum, int at) {
+        int s = 0;
+        for (int j = 0; j < 8; j++) {
+            s += KScales.at(ms, j) * isum[at + j];
+        }
+        return s;
+    }
+
+    /**
+     * {@link #dot} for each activation row inside the group loop: each group's nibbles are read and
+     * unpacked once for all rows; a row's integer block sum waits in {@link BatchScratch#ints}
+     * (integer sums are the same in any grouping) and its float accumulator in {@link BatchScratch#acc}.
+     */
+    @Override
+    void dotBatch(long base, Q8Activation[] a, int batch, BatchScratch scratch, float[][] out, int r) {
+        MemorySegment w = data;
+        float[] acc = scratch.acc, mins = scratch.mins;
+        int[] t = scratch.ints;
+        int vectors = batch * Lanes.LANES;
+        java.util.Arrays.fill(acc, 0, vectors, 0f);
+        java.util.Arrays.fill(mins, 0, batch, 0f);
+        int blocks = cols / QK;
+        for (int i = 0; i < blocks; i++) {
+            long o = base + (long) BLOCK * i;
+            long lo = w.get(LONG_LE, o + 4);
+            int hi = w.get(INT_LE, o + 12);
+            long scales = KScales.scales(lo, hi), ms = KScales.mins(lo, hi);
+            java.util.Arrays.fill(t, 0, vectors, 0);
+            for (int g = 0; g < 4; g++) {
+                int xa = QK * i + 64 * g, xb = xa + 32;
+                int sa = KScales.at(scales, 2 * g), sb = KScales.at(scales, 2 * g + 1);
+                for (int k = 0; k < 32; k += QL) {
+                    ByteVector q = ByteVector.fromMemorySegment(QB, w, o + QS + 32 * g + k, Lanes.LE);
+                    ShortVector qa = low(q), qb = high(q);
+                    for (int b = 0; b < batch; b++) {
+                        short[] xq = a[b].q;
+                        IntVector ta = Lanes.pairSum(qa.mul(ShortVector.fromArray(Lanes.QS, xq, xa + k)));
+                        IntVector tb = Lanes.pairSum(qb.mul(ShortVector.fromArray(Lanes.QS, xq, xb + k)));
+                        int at = b * Lanes.LANES;
+                        IntVector.fromArray(Lanes.I, t, at).add(ta.mul(sa)).add(tb.mul(sb)).intoArray(t, at);
+                    }
+                }
+            }
+            float d = Lanes.f16(w, o), dmin = Lanes.f16(w, o + 2);
+            for (int b = 0; b < batch; b++) {
+                int at = b * Lanes.LANES;
+                float dx = a[b].d[i];
+                Lanes.toFloats(IntVector.fromArray(Lanes.I, t, at)).fma(Lanes.broadcast(d * dx),
+                        FloatVector.fromArray(F, acc, at)).intoArray(acc, at);
+                mins[b] = Math.fma(dmin * dx, minSum(ms, a[b].isum, 8 * i), mins[b]);
             }
         }
-        return Lanes.sum(accA.add(accB)) - mins;
+        for (int b = 0; b < batch; b++) {
+            out[b][r] = Lanes.sum(acc, b * Lanes.LANES) - mins[b];
+        }
     }
 
     @Override

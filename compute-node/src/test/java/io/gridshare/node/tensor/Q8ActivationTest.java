@@ -43,6 +43,30 @@ class Q8ActivationTest {
     }
 
     @Test
+    void perBlockOf256OneScaleCoversTheBlockAndTheIntegerSumsCoverEach32() {
+        float[] x = random(512, 4);
+        Q8Activation a = Q8Activation.quantized(x, 512, Q8Activation.QK_K);
+        for (int b = 0; b < 2; b++) {
+            float amax = 0;
+            for (int i = 256 * b; i < 256 * b + 256; i++) {
+                amax = Math.max(amax, Math.abs(x[i]));
+            }
+            assertThat(a.d[b]).isEqualTo(amax / 127f);
+            for (int i = 256 * b; i < 256 * b + 256; i++) {
+                assertThat((double) Math.abs(a.value(i) - x[i])).as("x[%d]", i)
+                        .isLessThanOrEqualTo(a.d[b] * 0.5000001 + Math.ulp(x[i]));
+            }
+        }
+        for (int s = 0; s < 16; s++) {
+            int sum = 0;
+            for (int i = 32 * s; i < 32 * s + 32; i++) {
+                sum += a.q[i];
+            }
+            assertThat(a.isum[s]).as("sum of the 32 values from %d", 32 * s).isEqualTo(sum);
+        }
+    }
+
+    @Test
     void aBlockOfZerosHasScaleZeroAndANonFiniteValueMakesItsBlockNaN() {
         float[] x = random(96, 2);
         java.util.Arrays.fill(x, 0, 32, 0f);

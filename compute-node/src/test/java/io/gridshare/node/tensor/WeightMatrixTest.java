@@ -107,7 +107,7 @@ class WeightMatrixTest {
         if (!(m instanceof Q8BlockMatrix)) {
             return x;
         }
-        Q8Activation a = Q8Activation.quantized(x, m.cols());
+        Q8Activation a = Q8Activation.quantized(x, m.cols(), ((Q8BlockMatrix) m).activationBlock());
         float[] xm = new float[m.cols()];
         for (int c = 0; c < xm.length; c++) {
             xm[c] = a.value(c);
