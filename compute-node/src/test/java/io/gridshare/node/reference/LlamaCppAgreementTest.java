@@ -175,10 +175,9 @@ class LlamaCppAgreementTest {
         System.out.println(report);
         if (INT8_ACTIVATIONS.contains(type)) {
             // these kernels round the activations to int8 blocks as llama.cpp's quantized path does
-            // (per 32 values; llama.cpp's K-quant path per 256), so the reference is llama.cpp on the
-            // file: agreement within 1% of llama.cpp's own quantized-vs-F32 agreement
-            assertThat(agreedQuantized).as(report).isGreaterThanOrEqualTo(llamaSelf - positions / 100);
-            assertThat(agreedQuantized / (double) positions).as(report).isGreaterThanOrEqualTo(0.975);
+            // (block_q8_0 per 32 values for Q8_0, block_q8_K per 256 for Q4_K), so the reference is
+            // llama.cpp on the file itself
+            assertThat(agreedQuantized / (double) positions).as(report).isGreaterThanOrEqualTo(MIN_AGREEMENT);
             return;
         }
         assertThat(agreedExact / (double) positions).as(report).isGreaterThanOrEqualTo(MIN_AGREEMENT);
