@@ -2,10 +2,6 @@ package io.gridshare.node.tensor;
 
 import static io.gridshare.node.tensor.Lanes.F;
 import static io.gridshare.node.tensor.Lanes.I;
-import static io.gridshare.node.tensor.Lanes.LANES;
-import static io.gridshare.node.tensor.Lanes.LE;
-import static io.gridshare.node.tensor.Lanes.S;
-import static io.gridshare.node.tensor.Lanes.SHORT_LE;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
@@ -19,7 +15,7 @@ import jdk.incubator.vector.VectorOperators;
  * second re-bias, subnormals (exactly) as {@code mantissa * 2^-24} through an int-to-float convert,
  * which keeps float subnormals (slow on many CPUs) out of the arithmetic.
  */
-final class F16Matrix extends BlockMatrix {
+final class F16Matrix extends HalfMatrix {
 
     private static final int REBIAS = (127 - 15) << 23;
 
@@ -38,72 +34,13 @@ final class F16Matrix extends BlockMatrix {
         return bits.or(sign).reinterpretAsFloats();
     }
 
-    private static FloatVector load(MemorySegment w, long off) {
-        return halfToFloat(ShortVector.fromMemorySegment(S, w, off, LE));
+    @Override
+    FloatVector widen(ShortVector h) {
+        return halfToFloat(h);
     }
 
     @Override
-    float dot(long base, float[] x) {
-        MemorySegment w = data;
-        int n = cols;
-        int vecEnd = n - n % LANES;
-        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F);
-        int c = 0;
-        for (; c + 2 * LANES <= vecEnd; c += 2 * LANES) {
-            a0 = load(w, base + 2L * c).fma(FloatVector.fromArray(F, x, c), a0);
-            a1 = load(w, base + 2L * (c + LANES)).fma(FloatVector.fromArray(F, x, c + LANES), a1);
-        }
-        for (; c < vecEnd; c += LANES) {
-            a0 = load(w, base + 2L * c).fma(FloatVector.fromArray(F, x, c), a0);
-        }
-        float s = Lanes.sum(a0.add(a1));
-        for (; c < n; c++) {
-            s += Float.float16ToFloat(w.get(SHORT_LE, base + 2L * c)) * x[c];
-        }
-        return s;
-    }
-
-    /**
-     * Each row converted once into this thread's scratch, then multiplied with the activation rows
-     * ({@link FloatRows}), the same steps and bits as {@link #dot}: the conversion runs in its own
-     * small loop, which leaves C2 the inlining budget for the whole dot product (converting inside
-     * the product's loop used it up, and the final sum, called out of line, boxed a vector per row).
-     */
-    @Override
-    void rows(float[] out, float[] x, int from, int to) {
-        float[] row = BatchScratch.of(1, cols).row;
-        for (int r = from; r < to; r++) {
-            toFloats(r * rowBytes, row);
-            out[r] = FloatRows.dot(row, x, cols);
-        }
-    }
-
-    @Override
-    void rowsBatch(float[][] out, float[][] x, int batch, int from, int to) {
-        float[] row = BatchScratch.of(batch, cols).row;
-        for (int r = from; r < to; r++) {
-            toFloats(r * rowBytes, row);
-            FloatRows.dots(row, cols, x, batch, out, r);
-        }
-    }
-
-    /** The row at byte {@code base} as floats in {@code row[0, cols)}, vectors converted as {@link #dot} converts them. */
-    private void toFloats(long base, float[] row) {
-        MemorySegment w = data;
-        int n = cols, vecEnd = n - n % LANES;
-        int c = 0;
-        for (; c < vecEnd; c += LANES) {
-            load(w, base + 2L * c).intoArray(row, c);
-        }
-        for (; c < n; c++) {
-            row[c] = Float.float16ToFloat(w.get(SHORT_LE, base + 2L * c));
-        }
-    }
-
-    @Override
-    void dequantize(long base, float[] out, int off) {
-        for (int c = 0; c < cols; c++) {
-            out[off + c] = Float.float16ToFloat(data.get(SHORT_LE, base + 2L * c));
-        }
+    float widen(short h) {
+        return Float.float16ToFloat(h);
     }
 }
