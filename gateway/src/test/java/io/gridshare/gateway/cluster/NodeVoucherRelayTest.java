@@ -62,6 +62,8 @@ class NodeVoucherRelayTest {
         awaitInGridOf(a, node);
         assertThat(a.services.links().local(node.address())).as("not linked to A").isEmpty();
 
+        // the grid entry and the member that holds the link spread through the cluster separately
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.services.nodeLinks().apply(node.address()).isPresent());
         Optional<NodeChannel> link = a.services.nodeLinks().apply(node.address());
 
         assertThat(link).isPresent();
