@@ -120,7 +120,8 @@ public final class GenerateCommand {
             if (count++ == 0) {
                 firstTokenNanos = System.nanoTime();
             }
-            out.write(token.text().getBytes(StandardCharsets.UTF_8), 0, token.text().getBytes(StandardCharsets.UTF_8).length);
+            byte[] text = token.text().getBytes(StandardCharsets.UTF_8);
+            out.write(text, 0, text.length);
             out.flush();
         }
 

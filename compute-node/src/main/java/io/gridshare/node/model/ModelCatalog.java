@@ -65,22 +65,11 @@ public final class ModelCatalog {
         if (!Files.isRegularFile(checkpoint)) {
             return;
         }
-        if (name.equals("stories260K")) {
-            found.add(new Llama2cEntry(name, checkpoint, ModelFiles.stories260K(folder.getParent())));
-            return;
+        try {
+            found.add(new Llama2cEntry(name, checkpoint, ModelFiles.besideCheckpoint(checkpoint)));
+        } catch (ModelFormatException e) {
+            // no tokenizer, or several: not a model folder this node can serve; nothing to list
         }
-        Path tokenizer = folder.resolve("tokenizer.bin");
-        if (!Files.isRegularFile(tokenizer)) {
-            List<Path> candidates = new ArrayList<>();
-            try (DirectoryStream<Path> s = Files.newDirectoryStream(folder, "tok*.bin")) {
-                s.forEach(candidates::add);
-            }
-            if (candidates.size() != 1) {
-                return;
-            }
-            tokenizer = candidates.getFirst();
-        }
-        found.add(new Llama2cEntry(name, checkpoint, new ModelFiles(name, checkpoint, tokenizer, null, null)));
     }
 
     private static boolean isGguf(Path p) {

@@ -60,7 +60,8 @@ class CpuBackendTest {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment seg = arena.allocate(4L * w.length);
             MemorySegment.copy(w, 0, seg, LlamaCheckpoint.FLOAT_LE, 0, w.length);
-            VectorKernels.matmul(actual, x, seg, cols, 0, rows);
+            io.gridshare.node.tensor.WeightMatrices.of(io.gridshare.node.tensor.GgmlType.F32, seg, rows, cols)
+                    .matmul(actual, x, 0, rows);
         }
         assertClose(actual, expected, rows, 2e-5f, "matmul");
     }

@@ -1,24 +1,19 @@
 package io.gridshare.node.engine.cpu;
 
-import io.gridshare.node.model.LlamaCheckpoint;
-import java.lang.foreign.MemorySegment;
-import java.nio.ByteOrder;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The CPU backend's arithmetic: matrix-vector products over memory-mapped float32 weights with
- * the Vector API, and the small element-wise steps of the forward pass. Each matmul row is one
- * dot product over the row's weights, accumulated in four independent vector registers so fused
- * multiply-adds overlap instead of waiting on each other.
+ * The CPU backend's element-wise arithmetic with the Vector API: RMSNorm, softmax, e^x, SwiGLU,
+ * attention scores and dot products. The matrix products live with the weights' types in
+ * {@code io.gridshare.node.tensor}.
  */
 public final class VectorKernels {
 
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
     /** SUM_SHUFFLES[k] moves lane i + 2^k to lane i, for the fixed reduction tree of {@link #sum}. */
     @SuppressWarnings("unchecked")
@@ -48,69 +43,6 @@ public final class VectorKernels {
     /** Lanes per vector on this CPU (8 with AVX2, 16 with AVX-512). */
     public static int lanes() {
         return LANES;
-    }
-
-    /**
-     * {@code out[r] = sum_c w[r][c] * x[c]} for rows {@code [from, to)} of a row-major
-     * {@code [rows][cols]} float32 matrix.
-     */
-    public static void matmul(float[] out, float[] x, MemorySegment w, int cols, int from, int to) {
-        long rowBytes = 4L * cols;
-        int vecEnd = cols - cols % LANES;
-        int unrolledEnd = cols - cols % (2 * LANES);
-        // two rows per pass share each load of x
-        int r = from;
-        for (; r + 1 < to; r += 2) {
-            long base0 = r * rowBytes;
-            long base1 = base0 + rowBytes;
-            FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
-            FloatVector b0 = FloatVector.zero(SPECIES), b1 = FloatVector.zero(SPECIES);
-            int c = 0;
-            for (; c < unrolledEnd; c += 2 * LANES) {
-                FloatVector x0 = FloatVector.fromArray(SPECIES, x, c);
-                FloatVector x1 = FloatVector.fromArray(SPECIES, x, c + LANES);
-                a0 = FloatVector.fromMemorySegment(SPECIES, w, base0 + 4L * c, LE).fma(x0, a0);
-                a1 = FloatVector.fromMemorySegment(SPECIES, w, base0 + 4L * (c + LANES), LE).fma(x1, a1);
-                b0 = FloatVector.fromMemorySegment(SPECIES, w, base1 + 4L * c, LE).fma(x0, b0);
-                b1 = FloatVector.fromMemorySegment(SPECIES, w, base1 + 4L * (c + LANES), LE).fma(x1, b1);
-            }
-            for (; c < vecEnd; c += LANES) {
-                FloatVector x0 = FloatVector.fromArray(SPECIES, x, c);
-                a0 = FloatVector.fromMemorySegment(SPECIES, w, base0 + 4L * c, LE).fma(x0, a0);
-                b0 = FloatVector.fromMemorySegment(SPECIES, w, base1 + 4L * c, LE).fma(x0, b0);
-            }
-            float s0 = sum(a0.add(a1));
-            float s1 = sum(b0.add(b1));
-            for (; c < cols; c++) {
-                s0 += w.get(LlamaCheckpoint.FLOAT_LE, base0 + 4L * c) * x[c];
-                s1 += w.get(LlamaCheckpoint.FLOAT_LE, base1 + 4L * c) * x[c];
-            }
-            out[r] = s0;
-            out[r + 1] = s1;
-        }
-        if (r < to) {
-            out[r] = dot(w, r * rowBytes, x, cols);
-        }
-    }
-
-    /** Dot product of a float32 row in {@code w} starting at byte {@code base} with {@code x[0, n)}. */
-    static float dot(MemorySegment w, long base, float[] x, int n) {
-        int vecEnd = n - n % LANES;
-        FloatVector a0 = FloatVector.zero(SPECIES), a1 = FloatVector.zero(SPECIES);
-        int c = 0;
-        for (; c + LANES < vecEnd; c += 2 * LANES) {
-            a0 = FloatVector.fromMemorySegment(SPECIES, w, base + 4L * c, LE).fma(FloatVector.fromArray(SPECIES, x, c), a0);
-            a1 = FloatVector.fromMemorySegment(SPECIES, w, base + 4L * (c + LANES), LE)
-                    .fma(FloatVector.fromArray(SPECIES, x, c + LANES), a1);
-        }
-        for (; c < vecEnd; c += LANES) {
-            a0 = FloatVector.fromMemorySegment(SPECIES, w, base + 4L * c, LE).fma(FloatVector.fromArray(SPECIES, x, c), a0);
-        }
-        float s = sum(a0.add(a1));
-        for (; c < n; c++) {
-            s += w.get(LlamaCheckpoint.FLOAT_LE, base + 4L * c) * x[c];
-        }
-        return s;
     }
 
     /** {@code out = weight * x / sqrt(mean(x^2) + 1e-5)} as in llama2.c. {@code out} may be {@code x}. */
