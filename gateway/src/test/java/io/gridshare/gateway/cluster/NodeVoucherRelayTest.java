@@ -147,6 +147,10 @@ class NodeVoucherRelayTest {
         awaitInGridOf(a, onA);
         awaitInGridOf(a, onB);
 
+        // the model index follows the grid entries: wait until it lists both nodes
+        await().atMost(Duration.ofSeconds(10)).until(() -> InferenceGrpc.newBlockingStub(a.channel)
+                .listModels(ListModelsRequest.getDefaultInstance()).getModelsList().stream()
+                .mapToInt(ModelOffer::getNodes).sum() == 2);
         List<ModelOffer> offers = InferenceGrpc.newBlockingStub(a.channel)
                 .listModels(ListModelsRequest.getDefaultInstance()).getModelsList();
 
